@@ -1,0 +1,134 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from stores.models import Membership, Store, StoreEvent, Team
+from stores.tasks import queue_forced_renewals
+
+SECRET_MASK = "••••••••"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+class StoreEventInline(admin.TabularInline):
+    model = StoreEvent
+    fields = ["created_at", "kind", "outcome", "status_after", "actor", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-created_at"]
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "team",
+        "api_login",
+        "environment",
+        "status",
+        "token_expires_at",
+        "last_renewed_at",
+    ]
+    list_filter = ["status", "environment", "team"]
+    list_select_related = ["team"]
+    search_fields = ["name", "api_login", "shop_name"]
+    ordering = ["token_expires_at"]
+    actions = ["renew_token_now"]
+    inlines = [StoreEventInline]
+    # The secrets are not form fields at all, so saving this page can never
+    # overwrite them; they are only shown as masked.
+    fields = [
+        "team",
+        "name",
+        "credential_kind",
+        "environment",
+        "api_login",
+        "api_password",
+        "token",
+        "status",
+        "status_reason",
+        "token_issued_at",
+        "token_expires_at",
+        "last_renewed_at",
+        "renewal_failures",
+        "shop_name",
+        "seller_login",
+        "seller_state",
+        "seller_availability",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [
+        "credential_kind",
+        "api_login",
+        "api_password",
+        "token",
+        "token_issued_at",
+        "token_expires_at",
+        "last_renewed_at",
+        "renewal_failures",
+        "shop_name",
+        "seller_login",
+        "seller_state",
+        "seller_availability",
+        "created_by",
+        "created_at",
+        "updated_at",
+    ]
+
+    @admin.display(description=_("API password"))
+    def api_password(self, store):
+        return SECRET_MASK if store.password_ciphertext else "—"
+
+    @admin.display(description=_("token"))
+    def token(self, store):
+        return SECRET_MASK if store.token_ciphertext else "—"
+
+    @admin.action(description=_("Renew token now"))
+    def renew_token_now(self, request, queryset):
+        store_ids = list(queryset.values_list("pk", flat=True))
+        queue_forced_renewals(store_ids)
+        self.message_user(
+            request,
+            ngettext(
+                "Renewal queued for %(count)d store.",
+                "Renewal queued for %(count)d stores.",
+                len(store_ids),
+            )
+            % {"count": len(store_ids)},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(StoreEvent)
+class StoreEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "store_label", "team", "kind", "outcome", "actor"]
+    list_filter = ["kind", "outcome", "team"]
+    search_fields = ["store_label", "reason"]
+    list_select_related = ["team", "actor"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StoresConfig(AppConfig):
+    name = "stores"
+    verbose_name = _("Cdiscount stores")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Clients for Cdiscount's legacy marketplace API: token service and SOAP."""

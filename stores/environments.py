@@ -1,0 +1,20 @@
+"""The Cdiscount environments a store can be authorized against."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Environment(models.TextChoices):
+    PRODUCTION = "production", _("Production")
+    PREPRODUCTION = "preproduction", _("Pre-production")
+    SIMULATOR = "simulator", _("Local simulator")
+
+
+def available_environments() -> list[tuple[str, str]]:
+    """Return the environment choices; the simulator only when one is set up."""
+    return [
+        (value, label)
+        for value, label in Environment.choices
+        if value != Environment.SIMULATOR or settings.CDISCOUNT_SIMULATOR_URL
+    ]

@@ -1,0 +1,187 @@
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from stores.environments import Environment
+from stores.lifecycle import LifecycleEvent, StoreStatus
+
+
+class Team(models.Model):
+    """A seller's team; every store belongs to one and only its members see it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="Membership",
+        related_name="teams",
+        verbose_name=_("members"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self):
+        return self.name
+
+
+class Membership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, verbose_name=_("team"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "user"], name="membership_unique")
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self):
+        return f"{self.user} @ {self.team}"
+
+
+class CredentialKind(models.TextChoices):
+    """How a store proves itself to Cdiscount; each kind has its own client."""
+
+    LEGACY = "legacy", _("Legacy API (login and password)")
+
+
+class Store(models.Model):
+    """A Cdiscount seller account authorized by a team.
+
+    The password and the token are kept only as ciphertext; ``stores.crypto``
+    is the one place that turns them back into secrets.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="stores", verbose_name=_("team")
+    )
+    name = models.CharField(_("store name"), max_length=100)
+    credential_kind = models.CharField(
+        _("credential kind"),
+        max_length=32,
+        choices=CredentialKind.choices,
+        default=CredentialKind.LEGACY,
+    )
+    environment = models.CharField(
+        _("environment"), max_length=32, choices=Environment.choices
+    )
+    api_login = models.CharField(_("API login"), max_length=150)
+    password_ciphertext = models.TextField(editable=False)
+    token_ciphertext = models.TextField(blank=True, editable=False)
+    token_issued_at = models.DateTimeField(_("token issued at"), null=True, blank=True)
+    token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+
+    status = models.CharField(
+        _("status"),
+        max_length=32,
+        choices=StoreStatus.choices,
+        default=StoreStatus.ACTIVE,
+    )
+    # Why the store is in its status, in Cdiscount's words where it gave some.
+    status_reason = models.TextField(_("status reason"), blank=True)
+
+    shop_name = models.CharField(_("shop name"), max_length=200, blank=True)
+    seller_login = models.CharField(_("seller login"), max_length=150, blank=True)
+    seller_state = models.CharField(_("seller state"), max_length=32, blank=True)
+    seller_availability = models.CharField(
+        _("seller availability"), max_length=32, blank=True
+    )
+
+    last_renewed_at = models.DateTimeField(_("last renewal"), null=True, blank=True)
+    renewal_failures = models.PositiveIntegerField(
+        _("renewal failures in a row"), default=0
+    )
+    # Backoff after a passing failure: the sweep leaves the store alone until then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The sweep marks the rows it queued so that a second beat, or the next
+    # sweep, does not queue them again while their task is pending.
+    queued_until = models.DateTimeField(null=True, blank=True, editable=False)
+    sweep_mark = models.CharField(max_length=32, blank=True, editable=False)
+    # A renewal lease: one token request per store at a time, across workers.
+    claim_id = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        constraints = [
+            models.UniqueConstraint(
+                Lower("api_login"), "team", name="store_login_unique_per_team"
+            )
+        ]
+        indexes = [
+            # The sweep: renewable stores ordered by expiry.
+            models.Index(fields=["status", "token_expires_at"], name="store_due_idx"),
+            models.Index(fields=["team", "name"], name="store_team_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self.token_ciphertext)
+
+
+class StoreEvent(models.Model):
+    """One line of a store's history: who did what, when, and how it ended."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        FAILURE = "failure", _("Failure")
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+    # Events outlive their store, for the audit; the name and login are kept.
+    store = models.ForeignKey(
+        Store,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("store"),
+    )
+    store_label = models.CharField(_("store"), max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("event"), max_length=32, choices=LifecycleEvent.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    status_after = models.CharField(
+        _("status after"), max_length=32, choices=StoreStatus.choices, blank=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("store event")
+        verbose_name_plural = _("store events")
+
+    def __str__(self):
+        return f"{self.store_label}: {self.kind} ({self.outcome})"

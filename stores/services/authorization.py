@@ -1,0 +1,134 @@
+"""Authorize a store: check the credentials with Cdiscount, then keep them sealed."""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.views.decorators.debug import sensitive_variables
+
+from stores import crypto
+from stores.cdiscount.errors import CdiscountError
+from stores.lifecycle import LifecycleEvent, status_after
+from stores.models import Store, StoreEvent, Team
+from stores.services.events import record_event, store_label
+from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AuthorizationResult:
+    store: Store
+    created: bool
+
+
+def normalize_login(api_login: str) -> str:
+    """Logins are compared without surrounding spaces and without case."""
+    return api_login.strip()
+
+
+@sensitive_variables("api_password")
+def authorize_store(
+    *,
+    team: Team,
+    actor,
+    name: str,
+    api_login: str,
+    api_password: str,
+    environment: str,
+) -> AuthorizationResult:
+    """Verify the credentials with Cdiscount, then create or update the store.
+
+    Nothing is written unless Cdiscount accepted the credentials and the
+    account is usable; a failure is recorded as an event and raised again.
+    """
+    api_login = normalize_login(api_login)
+    # The calls to Cdiscount happen before any transaction: they can take
+    # seconds and must not hold a database lock.
+    try:
+        account = verify_legacy_account(environment, api_login, api_password)
+    except CdiscountError as exc:
+        logger.info(
+            "store authorization failed team_id=%s error=%s",
+            team.pk,
+            type(exc).__name__,
+        )
+        record_event(
+            team=team,
+            label=store_label(name, api_login),
+            actor=actor,
+            kind=LifecycleEvent.AUTHORIZATION_FAILED,
+            outcome=StoreEvent.Outcome.FAILURE,
+            reason=str(exc),
+        )
+        raise
+
+    try:
+        result = _save_authorized_store(
+            team, actor, name, api_login, api_password, environment, account
+        )
+    except IntegrityError:
+        # Another request created the same login between our lookup and our
+        # insert; the second pass finds it and updates it.
+        result = _save_authorized_store(
+            team, actor, name, api_login, api_password, environment, account
+        )
+    logger.info(
+        "store authorized store_id=%s team_id=%s created=%s",
+        result.store.pk,
+        team.pk,
+        result.created,
+    )
+    return result
+
+
+@sensitive_variables("api_password")
+def _save_authorized_store(
+    team, actor, name, api_login, api_password, environment, account: VerifiedAccount
+) -> AuthorizationResult:
+    with transaction.atomic():
+        store = (
+            Store.objects.select_for_update()
+            .filter(team=team, api_login__iexact=api_login)
+            .first()
+        )
+        created = store is None
+        if created:
+            store = Store(team=team, created_by=actor)
+        event = LifecycleEvent.AUTHORIZED if created else LifecycleEvent.REAUTHORIZED
+        _apply_credentials(store, name, api_login, api_password, environment, account)
+        store.status = status_after(event)
+        store.save()
+        record_event(
+            team=team,
+            store=store,
+            actor=actor,
+            kind=event,
+            outcome=StoreEvent.Outcome.SUCCESS,
+            status_after=store.status,
+        )
+    return AuthorizationResult(store=store, created=created)
+
+
+@sensitive_variables("api_password")
+def _apply_credentials(
+    store, name, api_login, api_password, environment, account: VerifiedAccount
+) -> None:
+    store.name = name
+    store.api_login = api_login
+    store.environment = environment
+    store.password_ciphertext = crypto.encrypt(api_password)
+    store.token_ciphertext = crypto.encrypt(account.token.value)
+    store.token_issued_at = account.token.issued_at
+    store.token_expires_at = account.token.expires_at
+    store.last_renewed_at = account.token.issued_at
+    store.shop_name = account.seller.shop_name
+    store.seller_login = account.seller.seller_login
+    store.seller_state = account.seller.state
+    store.seller_availability = account.seller.availability
+    store.status_reason = ""
+    store.renewal_failures = 0
+    store.next_attempt_at = None
+    store.queued_until = None
+    store.claim_id = ""
+    store.claimed_until = None

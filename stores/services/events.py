@@ -1,0 +1,32 @@
+"""The audit trail: one event row per authorization, renewal and failure."""
+
+from stores.models import Store, StoreEvent, Team
+
+
+def store_label(name: str, api_login: str) -> str:
+    return f"{name} ({api_login})"
+
+
+def record_event(
+    *,
+    team: Team | int,
+    kind: str,
+    outcome: str,
+    store: Store | None = None,
+    label: str = "",
+    actor=None,
+    status_after: str = "",
+    reason: str = "",
+) -> StoreEvent:
+    """Write one event; ``reason`` must never hold a secret."""
+    team_id = team if isinstance(team, int) else team.pk
+    return StoreEvent.objects.create(
+        team_id=team_id,
+        store=store,
+        store_label=label or store_label(store.name, store.api_login),
+        actor=actor,
+        kind=kind,
+        outcome=outcome,
+        status_after=status_after,
+        reason=reason[:2000],
+    )

@@ -1,0 +1,240 @@
+"""Keep legacy tokens alive: find the stores that are due, and renew one.
+
+The shape follows what holds on both SQLite and PostgreSQL: a short UPDATE
+claims the store with a lease, the call to Cdiscount runs with no transaction
+open, and the result is written only if the claim is still ours. Cdiscount
+tokens coexist, so a renewal that lost its claim simply drops its token.
+"""
+
+import logging
+import random
+import uuid
+from datetime import datetime, timedelta
+from enum import Enum
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from stores import crypto
+from stores.cdiscount.endpoints import legacy_endpoints
+from stores.cdiscount.errors import (
+    CredentialsRejected,
+    ServiceUnavailable,
+    UnexpectedAnswer,
+)
+from stores.cdiscount.token_service import IssuedToken, request_token
+from stores.lifecycle import (
+    RENEWABLE_STATUSES,
+    LifecycleEvent,
+    status_after,
+    status_after_outage,
+)
+from stores.models import Store, StoreEvent
+from stores.services.events import record_event
+
+logger = logging.getLogger(__name__)
+
+
+class RenewalOutcome(str, Enum):
+    RENEWED = "renewed"
+    SKIPPED = "skipped"
+    LOST_CLAIM = "lost_claim"
+    REJECTED = "credentials_rejected"
+    RETRY_LATER = "retry_later"
+
+
+def is_unclaimed(now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
+def is_due(now: datetime) -> Q:
+    """Renewable, token missing or inside the margin, and not backing off."""
+    horizon = now + settings.TOKEN_RENEWAL_MARGIN
+    return (
+        Q(status__in=RENEWABLE_STATUSES)
+        & (Q(token_expires_at__isnull=True) | Q(token_expires_at__lte=horizon))
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    )
+
+
+def mark_due_stores(now: datetime | None = None, batch_size: int | None = None):
+    """Yield batches of ids of due stores, each marked as queued.
+
+    Marking is a conditional UPDATE, so two sweeps running at once (two beat
+    processes, or beat and ``refresh_tokens``) never both get the same store.
+    A mark lasts one sweep interval: a task lost with its worker is queued
+    again by a later sweep.
+    """
+    now = now or timezone.now()
+    batch_size = batch_size or settings.TOKEN_SWEEP_BATCH_SIZE
+    not_queued = Q(queued_until__isnull=True) | Q(queued_until__lt=now)
+    candidates = Store.objects.filter(is_due(now) & not_queued & is_unclaimed(now))
+    while True:
+        ids = list(
+            candidates.order_by("token_expires_at").values_list("pk", flat=True)[
+                :batch_size
+            ]
+        )
+        if not ids:
+            return
+        mark = uuid.uuid4().hex
+        Store.objects.filter(Q(pk__in=ids) & not_queued).update(
+            queued_until=now + settings.TOKEN_SWEEP_INTERVAL, sweep_mark=mark
+        )
+        won = list(Store.objects.filter(sweep_mark=mark).values_list("pk", flat=True))
+        if won:
+            yield won
+        if len(ids) < batch_size:
+            return
+
+
+def claim_store(store_id: int, *, force: bool, now: datetime) -> str | None:
+    """Take the renewal lease on a store; return the claim id, or None."""
+    claim_id = uuid.uuid4().hex
+    condition = Q(pk=store_id, status__in=RENEWABLE_STATUSES) & is_unclaimed(now)
+    if not force:
+        condition &= is_due(now)
+    claimed = Store.objects.filter(condition).update(
+        claim_id=claim_id, claimed_until=now + settings.TOKEN_RENEWAL_LEASE
+    )
+    return claim_id if claimed else None
+
+
+def retry_delay(failures: int) -> timedelta:
+    """Exponential backoff with jitter, so stores that failed together spread out."""
+    base = settings.TOKEN_RETRY_BASE_DELAY.total_seconds()
+    ceiling = settings.TOKEN_RETRY_MAX_DELAY.total_seconds()
+    delay = min(ceiling, base * 2 ** max(failures - 1, 0))
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+
+
+def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
+    """Renew one store's token if it is due (or ``force``) and nobody else is.
+
+    At most four queries on the way that matters: claim, read, write, event.
+    """
+    now = timezone.now()
+    claim_id = claim_store(store_id, force=force, now=now)
+    if claim_id is None:
+        logger.info("token renewal outcome=skipped store_id=%s", store_id)
+        return RenewalOutcome.SKIPPED
+
+    store = Store.objects.get(pk=store_id)
+    endpoints = legacy_endpoints(store.environment)
+    try:
+        password = crypto.decrypt(store.password_ciphertext)
+        token = request_token(endpoints.token_url, store.api_login, password)
+    except crypto.UndecryptableSecret as exc:
+        return _record_rejection(store, claim_id, f"stored password unreadable: {exc}")
+    except CredentialsRejected as exc:
+        return _record_rejection(store, claim_id, str(exc))
+    except (ServiceUnavailable, UnexpectedAnswer) as exc:
+        return _record_outage(store, claim_id, exc, now)
+    return _record_renewal(store, claim_id, token)
+
+
+def _owned(store: Store, claim_id: str):
+    return Store.objects.filter(pk=store.pk, claim_id=claim_id)
+
+
+_RELEASED = {"claim_id": "", "claimed_until": None, "queued_until": None}
+
+
+def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalOutcome:
+    # The expiry never moves backwards: a slower renewal that finishes after
+    # a newer one keeps the newer token.
+    newer = Q(token_expires_at__isnull=True) | Q(token_expires_at__lt=token.expires_at)
+    with transaction.atomic():
+        written = (
+            _owned(store, claim_id)
+            .filter(newer)
+            .update(
+                token_ciphertext=crypto.encrypt(token.value),
+                token_issued_at=token.issued_at,
+                token_expires_at=token.expires_at,
+                last_renewed_at=token.issued_at,
+                status=status_after(LifecycleEvent.RENEWED),
+                status_reason="",
+                renewal_failures=0,
+                next_attempt_at=None,
+                updated_at=token.issued_at,
+                **_RELEASED,
+            )
+        )
+        if not written:
+            logger.warning("token renewal outcome=lost_claim store_id=%s", store.pk)
+            return RenewalOutcome.LOST_CLAIM
+        record_event(
+            team=store.team_id,
+            store=store,
+            kind=LifecycleEvent.RENEWED,
+            outcome=StoreEvent.Outcome.SUCCESS,
+            status_after=status_after(LifecycleEvent.RENEWED),
+        )
+    logger.info(
+        "token renewal outcome=renewed store_id=%s expires_at=%s",
+        store.pk,
+        token.expires_at.isoformat(),
+    )
+    return RenewalOutcome.RENEWED
+
+
+def _record_rejection(store: Store, claim_id: str, reason: str) -> RenewalOutcome:
+    status = status_after(LifecycleEvent.CREDENTIALS_REJECTED)
+    with transaction.atomic():
+        written = _owned(store, claim_id).update(
+            status=status, status_reason=reason, updated_at=timezone.now(), **_RELEASED
+        )
+        if written:
+            record_event(
+                team=store.team_id,
+                store=store,
+                kind=LifecycleEvent.CREDENTIALS_REJECTED,
+                outcome=StoreEvent.Outcome.FAILURE,
+                status_after=status,
+                reason=reason,
+            )
+    logger.error(
+        "token renewal outcome=credentials_rejected store_id=%s reason=%s",
+        store.pk,
+        reason,
+    )
+    return RenewalOutcome.REJECTED
+
+
+def _record_outage(
+    store: Store, claim_id: str, error: Exception, now: datetime
+) -> RenewalOutcome:
+    failures = store.renewal_failures + 1
+    next_attempt_at = now + retry_delay(failures)
+    status = status_after_outage(store.token_expires_at, now)
+    reason = f"{type(error).__name__}: {error}"
+    with transaction.atomic():
+        written = _owned(store, claim_id).update(
+            status=status,
+            status_reason=reason,
+            renewal_failures=F("renewal_failures") + 1,
+            next_attempt_at=next_attempt_at,
+            updated_at=now,
+            **_RELEASED,
+        )
+        if written:
+            record_event(
+                team=store.team_id,
+                store=store,
+                kind=LifecycleEvent.RENEWAL_FAILED,
+                outcome=StoreEvent.Outcome.FAILURE,
+                status_after=status,
+                reason=reason,
+            )
+    logger.warning(
+        "token renewal outcome=retry_later store_id=%s error=%s failures=%s "
+        "next_attempt_at=%s",
+        store.pk,
+        type(error).__name__,
+        failures,
+        next_attempt_at.isoformat(),
+    )
+    return RenewalOutcome.RETRY_LATER

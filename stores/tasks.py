@@ -1,0 +1,36 @@
+"""Celery tasks: thin doors onto the renewal service. They take store ids only."""
+
+import logging
+
+from celery import shared_task
+
+from stores.services import renewal
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def renew_store_token(store_id: int, force: bool = False) -> None:
+    renewal.renew_store_token(store_id, force=force)
+
+
+@shared_task(ignore_result=True)
+def sweep_due_stores() -> None:
+    queued = queue_due_renewals()
+    logger.info("token sweep queued=%s", queued)
+
+
+def queue_due_renewals() -> int:
+    """Queue a renewal per due store, each sent only once the transaction commits."""
+    queued = 0
+    for store_ids in renewal.mark_due_stores():
+        for store_id in store_ids:
+            renew_store_token.delay_on_commit(store_id)
+        queued += len(store_ids)
+    return queued
+
+
+def queue_forced_renewals(store_ids) -> None:
+    """Queue an immediate renewal of each store, as a person asked for."""
+    for store_id in store_ids:
+        renew_store_token.delay_on_commit(store_id, force=True)

@@ -1,0 +1,53 @@
+"""How stores read on a page: relative times and status badges."""
+
+from datetime import datetime, timedelta
+
+from django import template
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from stores.lifecycle import StoreStatus
+
+register = template.Library()
+
+# Under this, an active token is shown as urgent.
+URGENT_BEFORE_EXPIRY = timedelta(hours=6)
+
+
+def _amount(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return ngettext("%(count)d minute", "%(count)d minutes", minutes) % {
+            "count": minutes
+        }
+    hours = minutes // 60
+    if hours < 72:
+        return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+    days = hours // 24
+    return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
+
+
+@register.filter
+def relative_time(moment: datetime | None) -> str:
+    """“in 45 hours” or “3 minutes ago”, in the page's language."""
+    if moment is None:
+        return "—"
+    delta = moment - timezone.now()
+    if delta >= timedelta(0):
+        return gettext("in %(amount)s") % {"amount": _amount(delta)}
+    return gettext("%(amount)s ago") % {"amount": _amount(-delta)}
+
+
+@register.filter
+def status_tone(store) -> str:
+    """The badge colour: calm, urgent or failing, from the store's state."""
+    if store.status in (StoreStatus.NEEDS_REAUTHORIZATION, StoreStatus.NOT_USABLE):
+        return "danger"
+    if store.status in (StoreStatus.EXPIRED, StoreStatus.RENEWAL_FAILING):
+        return "warning"
+    if store.status == StoreStatus.PAUSED:
+        return "muted"
+    expires_at = store.token_expires_at
+    if expires_at is None or expires_at - timezone.now() < URGENT_BEFORE_EXPIRY:
+        return "warning"
+    return "ok"

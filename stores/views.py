@@ -1,0 +1,81 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, ListView, TemplateView
+
+from stores.cdiscount.errors import CdiscountError, CredentialsRejected
+from stores.failure_messages import describe_failure, password_rule_hints
+from stores.forms import StoreAuthorizeForm
+from stores.selectors import store_list_for, teams_of
+from stores.services.authorization import authorize_store
+
+
+class StoreListView(LoginRequiredMixin, ListView):
+    template_name = "stores/store_list.html"
+    context_object_name = "stores"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return store_list_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["show_team"] = len(teams_of(self.request.user)[:2]) > 1
+        return context
+
+
+@method_decorator(sensitive_post_parameters("api_password"), name="dispatch")
+class StoreAuthorizeView(LoginRequiredMixin, FormView):
+    template_name = "stores/store_authorize.html"
+    form_class = StoreAuthorizeForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.teams = teams_of(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "teams": self.teams}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "has_team": self.teams.exists()}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            result = authorize_store(
+                team=data["team"],
+                actor=self.request.user,
+                name=data["name"],
+                api_login=data["api_login"],
+                api_password=data["api_password"],
+                environment=data["environment"],
+            )
+        except CdiscountError as error:
+            form.add_error(None, describe_failure(error))
+            if isinstance(error, CredentialsRejected):
+                for hint in password_rule_hints(data["api_password"]):
+                    form.add_error("api_password", hint)
+            return self.form_invalid(form)
+        store = result.store
+        if result.created:
+            messages.success(
+                self.request, _("“%(name)s” is authorized.") % {"name": store.name}
+            )
+        else:
+            messages.success(
+                self.request,
+                _(
+                    "The login “%(login)s” was already authorized in this team: "
+                    "“%(name)s” now uses the new password and a new token."
+                )
+                % {"login": store.api_login, "name": store.name},
+            )
+        return redirect("stores:list")
+
+
+class AuthorizationHelpView(LoginRequiredMixin, TemplateView):
+    template_name = "stores/help.html"
