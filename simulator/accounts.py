@@ -74,8 +74,14 @@ DEMO_ACCOUNTS: tuple[Account, ...] = (
 )
 
 
+def _key(login: str) -> str:
+    # cdauth assumes Cdiscount matches API logins without regard to case, as
+    # it does for seller logins in the back office; the simulator does too.
+    return login.casefold()
+
+
 class AccountRegistry:
-    """Thread-safe set of accounts, keyed by API login."""
+    """Thread-safe set of accounts, keyed by API login in any case."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -85,28 +91,28 @@ class AccountRegistry:
     def reset(self) -> None:
         """Forget every change and hold the demo accounts only."""
         with self._lock:
-            self._accounts = {account.login: account for account in DEMO_ACCOUNTS}
+            self._accounts = {_key(account.login): account for account in DEMO_ACCOUNTS}
 
     def get(self, login: str) -> Account | None:
         """Return the account with this API login, if any."""
         with self._lock:
-            return self._accounts.get(login)
+            return self._accounts.get(_key(login))
 
     def put(self, account: Account) -> bool:
         """Create or replace an account; return True when it is new."""
         with self._lock:
-            is_new = account.login not in self._accounts
-            self._accounts[account.login] = account
+            is_new = _key(account.login) not in self._accounts
+            self._accounts[_key(account.login)] = account
             return is_new
 
     def update(self, login: str, **changes) -> Account | None:
         """Change fields of an existing account; None when it is unknown."""
         with self._lock:
-            current = self._accounts.get(login)
+            current = self._accounts.get(_key(login))
             if current is None:
                 return None
             updated = dataclasses.replace(current, **changes)
-            self._accounts[login] = updated
+            self._accounts[_key(login)] = updated
             return updated
 
     def all(self) -> list[Account]:

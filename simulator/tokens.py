@@ -65,11 +65,11 @@ class TokenStore:
             return TokenLookup(TokenStatus.MALFORMED)
         with self._lock:
             issued = self._tokens.get(token)
-        if issued is None:
-            return TokenLookup(TokenStatus.UNKNOWN)
-        if self._clock() >= issued.expires_at:
-            return TokenLookup(TokenStatus.EXPIRED, issued.owner)
-        return TokenLookup(TokenStatus.VALID, issued.owner)
+            if issued is None:
+                return TokenLookup(TokenStatus.UNKNOWN)
+            if self._clock() >= issued.expires_at:
+                return TokenLookup(TokenStatus.EXPIRED, issued.owner)
+            return TokenLookup(TokenStatus.VALID, issued.owner)
 
     def expire_owner(self, owner: str) -> int:
         """Expire every token of this owner now; return how many were live."""

@@ -23,7 +23,7 @@ class AuthorizationResult:
 
 
 def normalize_login(api_login: str) -> str:
-    """Logins are compared without surrounding spaces and without case."""
+    """Drop surrounding spaces; the case is kept, and ignored when comparing."""
     return api_login.strip()
 
 

@@ -1,0 +1,80 @@
+from django.urls import reverse
+
+from stores.lifecycle import StoreStatus
+from stores.models import Store
+
+from .factories import make_store
+
+PASSWORD = "Admin-visible-9"
+TOKEN = "abcdefabcdefabcdefabcdefabcdef12"
+
+
+def test_admin_store_page_masks_secrets(admin_client, team):
+    store = make_store(team, password=PASSWORD, token=TOKEN)
+
+    html = admin_client.get(reverse("admin:stores_store_change", args=[store.pk])).content.decode()
+
+    assert PASSWORD not in html and TOKEN not in html
+    assert store.password_ciphertext not in html
+    assert "••••••••" in html
+
+
+def test_saving_admin_form_without_touching_secrets_keeps_them(admin_client, team):
+    store = make_store(team, password=PASSWORD, token=TOKEN)
+    before = (store.password_ciphertext, store.token_ciphertext)
+
+    response = admin_client.post(
+        reverse("admin:stores_store_change", args=[store.pk]),
+        {
+            "team": team.pk,
+            "name": "Renamed by admin",
+            "environment": store.environment,
+            "status": StoreStatus.ACTIVE,
+            "status_reason": "",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
+
+    store.refresh_from_db()
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert store.name == "Renamed by admin"
+    assert (store.password_ciphertext, store.token_ciphertext) == before
+
+
+def test_admin_list_filters_and_searches(admin_client, team):
+    make_store(team, login="findme-api", name="Findable")
+    make_store(team, login="other-api", name="Other", status=StoreStatus.PAUSED)
+    changelist = reverse("admin:stores_store_changelist")
+
+    searched = admin_client.get(changelist, {"q": "findme"}).content.decode()
+    filtered = admin_client.get(changelist, {"status__exact": "paused"}).content.decode()
+
+    assert "Findable" in searched and ">Other<" not in searched
+    assert ">Other<" in filtered and "Findable" not in filtered
+
+
+def test_renew_now_action_queues_forced_renewals(
+    admin_client, team, queued_renewals, django_capture_on_commit_callbacks
+):
+    store = make_store(team)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("admin:stores_store_changelist"),
+            {"action": "renew_token_now", "_selected_action": [store.pk]},
+        )
+
+    assert queued_renewals == [((store.pk,), {"force": True})]
+
+
+def test_admin_shows_store_events_read_only(admin_client, team, simulator_url):
+    from stores.services.renewal import renew_store_token
+
+    store = make_store(team)
+    renew_store_token(store.pk, force=True)
+
+    html = admin_client.get(reverse("admin:stores_store_change", args=[store.pk])).content.decode()
+
+    assert "Token renewed" in html
+    assert Store.objects.get().events.count() == 1
