@@ -97,3 +97,13 @@ def queued_renewals(monkeypatch):
 
     monkeypatch.setattr(tasks.renew_store_token, "delay", record)
     return sent
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Keep the SQLite test database in a file a worker process can open too."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(settings.LOCAL_DIR / "test.sqlite3")
