@@ -232,7 +232,9 @@ TOKEN_SWEEP_INTERVAL = timedelta(
 TOKEN_SWEEP_BATCH_SIZE = env.int("CDAUTH_SWEEP_BATCH_SIZE", default=500)
 # A renewal claim outlives the slowest Cdiscount call (connect + read, twice
 # for a token renewal followed by the SOAP check) with room to spare.
-TOKEN_RENEWAL_LEASE = timedelta(seconds=env.int("CDAUTH_RENEWAL_LEASE_SECONDS", default=120))
+TOKEN_RENEWAL_LEASE = timedelta(
+    seconds=env.int("CDAUTH_RENEWAL_LEASE_SECONDS", default=120)
+)
 TOKEN_RETRY_BASE_DELAY = timedelta(
     seconds=env.int("CDAUTH_RETRY_BASE_DELAY_SECONDS", default=60)
 )

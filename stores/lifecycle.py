@@ -44,6 +44,11 @@ class LifecycleEvent(models.TextChoices):
     ACCOUNT_NOT_USABLE = "account_not_usable", _("Account not usable")
     PAUSED = "paused", _("Paused")
     RESUMED = "resumed", _("Resumed")
+    RENAMED = "renamed", _("Renamed")
+    DELETED = "deleted", _("Deleted")
+    CONNECTION_TESTED = "connection_tested", _("Connection tested")
+    KIND_SWITCHED = "kind_switched", _("Switched to another credential kind")
+    SECRET_UNREADABLE = "secret_unreadable", _("Stored secret unreadable")
 
 
 # Stores in these states are renewed by the background sweep.
@@ -62,6 +67,8 @@ TRANSITIONS = {
     LifecycleEvent.CREDENTIALS_REJECTED: StoreStatus.NEEDS_REAUTHORIZATION,
     LifecycleEvent.ACCOUNT_NOT_USABLE: StoreStatus.NOT_USABLE,
     LifecycleEvent.PAUSED: StoreStatus.PAUSED,
+    LifecycleEvent.KIND_SWITCHED: StoreStatus.ACTIVE,
+    LifecycleEvent.SECRET_UNREADABLE: StoreStatus.NEEDS_REAUTHORIZATION,
 }
 
 
@@ -69,14 +76,18 @@ def status_after(event: str) -> StoreStatus:
     return TRANSITIONS[event]
 
 
-def status_after_outage(token_expires_at: datetime | None, now: datetime) -> StoreStatus:
+def status_after_outage(
+    token_expires_at: datetime | None, now: datetime
+) -> StoreStatus:
     """A renewal failed for a passing reason: is the old token still good?"""
     if token_expires_at is not None and token_expires_at > now:
         return StoreStatus.RENEWAL_FAILING
     return StoreStatus.EXPIRED
 
 
-def status_after_resume(token_expires_at: datetime | None, now: datetime) -> StoreStatus:
+def status_after_resume(
+    token_expires_at: datetime | None, now: datetime
+) -> StoreStatus:
     if token_expires_at is not None and token_expires_at > now:
         return StoreStatus.ACTIVE
     return StoreStatus.EXPIRED

@@ -28,10 +28,26 @@ class Team(models.Model):
         return self.name
 
 
+class Role(models.TextChoices):
+    """What a member may do in a team; each role includes the ones below it."""
+
+    OWNER = "owner", _("Owner")
+    OPERATOR = "operator", _("Operator")
+    VIEWER = "viewer", _("Viewer")
+
+
 class Membership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE, verbose_name=_("team"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("user")
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=Role.choices, default=Role.OPERATOR
+    )
+    # Like an ERP sub-account: when set, the member sees only these stores.
+    limited_to_stores = models.BooleanField(_("limited to some stores"), default=False)
+    stores = models.ManyToManyField(
+        "Store", blank=True, related_name="+", verbose_name=_("stores")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -46,10 +62,31 @@ class Membership(models.Model):
         return f"{self.user} @ {self.team}"
 
 
+class UserPreferences(models.Model):
+    """Per-person display settings."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="preferences",
+        verbose_name=_("user"),
+    )
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+
+    class Meta:
+        verbose_name = _("user preferences")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return f"{self.user}: {self.time_zone}"
+
+
 class CredentialKind(models.TextChoices):
     """How a store proves itself to Cdiscount; each kind has its own client."""
 
     LEGACY = "legacy", _("Legacy API (login and password)")
+    OCTOPIA_OWN = "octopia_own", _("Octopia API with the seller's own client")
+    OCTOPIA_DELEGATED = "octopia_delegated", _("Octopia API, delegated to cdauth")
 
 
 class Store(models.Model):
@@ -72,11 +109,23 @@ class Store(models.Model):
     environment = models.CharField(
         _("environment"), max_length=32, choices=Environment.choices
     )
-    api_login = models.CharField(_("API login"), max_length=150)
-    password_ciphertext = models.TextField(editable=False)
+    # Legacy kind: the API login; Octopia kinds leave it blank.
+    api_login = models.CharField(_("API login"), max_length=150, blank=True)
+    password_ciphertext = models.TextField(blank=True, editable=False)
+    # Octopia kinds: the numeric SellerId, and for the seller's own client its
+    # client id and secret.
+    seller_id = models.CharField(_("Octopia SellerId"), max_length=32, blank=True)
+    client_id = models.CharField(_("Octopia client ID"), max_length=200, blank=True)
+    client_secret_ciphertext = models.TextField(blank=True, editable=False)
+
     token_ciphertext = models.TextField(blank=True, editable=False)
     token_issued_at = models.DateTimeField(_("token issued at"), null=True, blank=True)
-    token_expires_at = models.DateTimeField(_("token expires at"), null=True, blank=True)
+    token_expires_at = models.DateTimeField(
+        _("token expires at"), null=True, blank=True
+    )
+    # When the sweep renews this token: a margin before expiry that depends on
+    # the token's own lifetime (48 hours legacy, about 2 hours Octopia).
+    token_renew_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     status = models.CharField(
         _("status"),
@@ -95,6 +144,11 @@ class Store(models.Model):
     )
 
     last_renewed_at = models.DateTimeField(_("last renewal"), null=True, blank=True)
+    last_checked_at = models.DateTimeField(
+        _("last connection test"), null=True, blank=True
+    )
+    last_check_ok = models.BooleanField(_("last connection test passed"), null=True)
+    last_check_message = models.TextField(_("last connection test result"), blank=True)
     renewal_failures = models.PositiveIntegerField(
         _("renewal failures in a row"), default=0
     )
@@ -125,12 +179,22 @@ class Store(models.Model):
         verbose_name_plural = _("stores")
         constraints = [
             models.UniqueConstraint(
-                Lower("api_login"), "team", name="store_login_unique_per_team"
-            )
+                Lower("api_login"),
+                "team",
+                condition=~models.Q(api_login=""),
+                name="store_login_unique_per_team",
+            ),
+            models.UniqueConstraint(
+                "seller_id",
+                "team",
+                condition=~models.Q(seller_id=""),
+                name="store_seller_id_unique_per_team",
+            ),
         ]
         indexes = [
-            # The sweep: renewable stores ordered by expiry.
-            models.Index(fields=["status", "token_expires_at"], name="store_due_idx"),
+            # The sweep: renewable stores whose renewal time has come.
+            models.Index(fields=["status", "token_renew_at"], name="store_due_idx"),
+            models.Index(fields=["token_expires_at"], name="store_expiry_idx"),
             models.Index(fields=["team", "name"], name="store_team_name_idx"),
         ]
 
@@ -185,3 +249,39 @@ class StoreEvent(models.Model):
 
     def __str__(self):
         return f"{self.store_label}: {self.kind} ({self.outcome})"
+
+
+class PlatformToken(models.Model):
+    """A token that serves many stores: the Octopia token of cdauth's own client.
+
+    Renewed once for every delegated store, with the same lease as a store.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    token_ciphertext = models.TextField(blank=True)
+    token_issued_at = models.DateTimeField(null=True, blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_renew_at = models.DateTimeField(null=True, blank=True)
+    claim_id = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    renewal_failures = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    status_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("platform token")
+        verbose_name_plural = _("platform tokens")
+
+    def __str__(self):
+        return self.name
+
+
+class SweepHeartbeat(models.Model):
+    """When a periodic job last ran; read by /healthz."""
+
+    name = models.CharField(max_length=64, unique=True)
+    last_run_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} @ {self.last_run_at.isoformat()}"

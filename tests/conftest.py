@@ -106,4 +106,6 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(settings.LOCAL_DIR / "test.sqlite3")
+        database.setdefault("TEST", {})["NAME"] = str(
+            settings.LOCAL_DIR / "test.sqlite3"
+        )

@@ -57,7 +57,9 @@ def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
 def test_embedded_defaults_generate_keys_once_with_owner_only_permissions(tmp_path):
     first = run_manage("check", tmp_path=tmp_path)
     local = tmp_path / "local"
-    keys = {name: (local / name).read_text() for name in ("secret_key", "encryption_key")}
+    keys = {
+        name: (local / name).read_text() for name in ("secret_key", "encryption_key")
+    }
     second = run_manage("check", tmp_path=tmp_path)
 
     assert first.returncode == second.returncode == 0, first.stderr

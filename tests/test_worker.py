@@ -19,17 +19,24 @@ from .workers import start_worker, stop_worker, wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
-def test_worker_renews_due_stores_queued_by_the_sweep(team, simulator_control, tmp_path):
+def test_worker_renews_due_stores_queued_by_the_sweep(
+    team, simulator_control, tmp_path
+):
     due = make_store(team, login="demo-shop-api", expires_in=timedelta(minutes=30))
     fresh = make_store(
-        team, login="second-shop-api", password="Second-2024!", expires_in=timedelta(hours=40)
+        team,
+        login="second-shop-api",
+        password="Second-2024!",
+        expires_in=timedelta(hours=40),
     )
     worker = start_worker(tmp_path / "worker.log")
     try:
         assert tasks.queue_due_renewals() == 1
         renewed = wait_until(
-            lambda: Store.objects.get(pk=due.pk).token_expires_at
-            > due.token_expires_at + timedelta(hours=40),
+            lambda: (
+                Store.objects.get(pk=due.pk).token_expires_at
+                > due.token_expires_at + timedelta(hours=40)
+            ),
             timeout=40,
         )
     finally:

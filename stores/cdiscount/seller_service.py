@@ -97,7 +97,9 @@ def build_header(token: str) -> dict:
 def get_seller_information(soap_url: str, token: str) -> SellerInformation:
     """Call ``GetSellerInformation`` and return the seller, or raise why not."""
     try:
-        result = _service(soap_url).GetSellerInformation(headerMessage=build_header(token))
+        result = _service(soap_url).GetSellerInformation(
+            headerMessage=build_header(token)
+        )
     except Fault as fault:
         raise classify_fault(fault.code or "", fault.message or "") from None
     except requests.Timeout as exc:

@@ -68,15 +68,16 @@ def request_token(
 def _read_token_answer(response: requests.Response, issued_at: datetime) -> IssuedToken:
     status = response.status_code
     if status in (401, 403):
-        raise CredentialsRejected(f"the token service refused the login (HTTP {status})")
+        raise CredentialsRejected(
+            f"the token service refused the login (HTTP {status})"
+        )
     if status >= 500:
         raise ServiceUnavailable(f"the token service failed (HTTP {status})")
     match = _TOKEN_BODY.match(response.text) if status == 200 else None
     if match is None:
         content_type = response.headers.get("Content-Type", "?")
         raise UnexpectedAnswer(
-            f"the token service answered HTTP {status} ({content_type}) "
-            "without a token"
+            f"the token service answered HTTP {status} ({content_type}) without a token"
         )
     return IssuedToken(
         value=match.group(1).lower(),

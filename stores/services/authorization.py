@@ -12,6 +12,7 @@ from stores.lifecycle import LifecycleEvent, status_after
 from stores.models import Store, StoreEvent, Team
 from stores.services.events import record_event, store_label
 from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
+from stores.services.renewal import renewal_time
 
 logger = logging.getLogger(__name__)
 
@@ -121,6 +122,9 @@ def _apply_credentials(
     store.token_ciphertext = crypto.encrypt(account.token.value)
     store.token_issued_at = account.token.issued_at
     store.token_expires_at = account.token.expires_at
+    store.token_renew_at = renewal_time(
+        account.token.issued_at, account.token.expires_at
+    )
     store.last_renewed_at = account.token.issued_at
     store.shop_name = account.seller.shop_name
     store.seller_login = account.seller.seller_login

@@ -49,12 +49,22 @@ def is_unclaimed(now: datetime) -> Q:
     return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
+def renewal_time(issued_at: datetime, expires_at: datetime) -> datetime:
+    """When to renew a token: the renewal margin before it expires.
+
+    A token shorter-lived than three margins (Octopia's last about 2 hours)
+    is renewed a third of its life before expiry instead, so that it is not
+    due the moment it is issued.
+    """
+    margin = min(settings.TOKEN_RENEWAL_MARGIN, (expires_at - issued_at) / 3)
+    return expires_at - margin
+
+
 def is_due(now: datetime) -> Q:
-    """Renewable, token missing or inside the margin, and not backing off."""
-    horizon = now + settings.TOKEN_RENEWAL_MARGIN
+    """Renewable, token missing or its renewal time come, and not backing off."""
     return (
         Q(status__in=RENEWABLE_STATUSES)
-        & (Q(token_expires_at__isnull=True) | Q(token_expires_at__lte=horizon))
+        & (Q(token_renew_at__isnull=True) | Q(token_renew_at__lte=now))
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
     )
 
@@ -73,7 +83,7 @@ def mark_due_stores(now: datetime | None = None, batch_size: int | None = None):
     candidates = Store.objects.filter(is_due(now) & not_queued & is_unclaimed(now))
     while True:
         ids = list(
-            candidates.order_by("token_expires_at").values_list("pk", flat=True)[
+            candidates.order_by("token_renew_at").values_list("pk", flat=True)[
                 :batch_size
             ]
         )
@@ -154,6 +164,7 @@ def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalO
                 token_ciphertext=crypto.encrypt(token.value),
                 token_issued_at=token.issued_at,
                 token_expires_at=token.expires_at,
+                token_renew_at=renewal_time(token.issued_at, token.expires_at),
                 last_renewed_at=token.issued_at,
                 status=status_after(LifecycleEvent.RENEWED),
                 status_reason="",

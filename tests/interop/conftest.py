@@ -6,7 +6,7 @@ import xmlschema
 
 from .recordings import RECORDINGS, require_recordings
 
-# The real XSDs import each other by these absolute URLs, ending in xsd0...xsd11.
+# The real XSDs import each other by URL: this prefix, then xsd0 to xsd11.
 XSD_URL_PREFIX = "https://wsvc.cdiscount.com/MarketplaceAPIService.svc?xsd="
 
 
@@ -24,7 +24,7 @@ def recorded_index(recordings) -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def real_schema(recordings) -> xmlschema.XMLSchema10:
-    """Cdiscount's own ``xsd0`` (namespace http://www.cdiscount.com) and imports.
+    """Cdiscount's ``xsd0`` (http://www.cdiscount.com) and what it imports.
 
     Imports resolve to the local copies; remote access is refused, so a
     missing mapping fails instead of reaching the network.
@@ -38,5 +38,7 @@ def real_schema(recordings) -> xmlschema.XMLSchema10:
         return uri
 
     return xmlschema.XMLSchema10(
-        wsdl / "MarketplaceAPIService.xsd_xsd0.xsd", uri_mapper=local_copy, allow="local"
+        wsdl / "MarketplaceAPIService.xsd_xsd0.xsd",
+        uri_mapper=local_copy,
+        allow="local",
     )

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-RECORDINGS = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "cdiscount"
+RECORDINGS = (
+    Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "cdiscount"
+)
 
 
 def require_recordings(folder: Path, environ: Mapping[str, str] = os.environ) -> Path:

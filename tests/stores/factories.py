@@ -8,8 +8,10 @@ from stores import crypto
 from stores.environments import Environment
 from stores.lifecycle import StoreStatus
 from stores.models import Store
+from stores.services.renewal import renewal_time
 
 DEMO_PASSWORD = "Demo-2024!"
+LIFETIME = timedelta(hours=48)
 
 
 def make_store(
@@ -31,8 +33,13 @@ def make_store(
         environment=Environment.SIMULATOR,
         password_ciphertext=crypto.encrypt(password),
         token_ciphertext=crypto.encrypt(token) if expires_at else "",
-        token_issued_at=None if expires_at is None else expires_at - timedelta(hours=48),
+        token_issued_at=None if expires_at is None else expires_at - LIFETIME,
         token_expires_at=expires_at,
+        token_renew_at=(
+            None
+            if expires_at is None
+            else renewal_time(expires_at - LIFETIME, expires_at)
+        ),
         status=status,
         shop_name="Boutique",
     )

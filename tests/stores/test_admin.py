@@ -12,7 +12,9 @@ TOKEN = "abcdefabcdefabcdefabcdefabcdef12"
 def test_admin_store_page_masks_secrets(admin_client, team):
     store = make_store(team, password=PASSWORD, token=TOKEN)
 
-    html = admin_client.get(reverse("admin:stores_store_change", args=[store.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:stores_store_change", args=[store.pk])
+    ).content.decode()
 
     assert PASSWORD not in html and TOKEN not in html
     assert store.password_ciphertext not in html
@@ -48,7 +50,9 @@ def test_admin_list_filters_and_searches(admin_client, team):
     changelist = reverse("admin:stores_store_changelist")
 
     searched = admin_client.get(changelist, {"q": "findme"}).content.decode()
-    filtered = admin_client.get(changelist, {"status__exact": "paused"}).content.decode()
+    filtered = admin_client.get(
+        changelist, {"status__exact": "paused"}
+    ).content.decode()
 
     assert "Findable" in searched and ">Other<" not in searched
     assert ">Other<" in filtered and "Findable" not in filtered
@@ -74,7 +78,9 @@ def test_admin_shows_store_events_read_only(admin_client, team, simulator_url):
     store = make_store(team)
     renew_store_token(store.pk, force=True)
 
-    html = admin_client.get(reverse("admin:stores_store_change", args=[store.pk])).content.decode()
+    html = admin_client.get(
+        reverse("admin:stores_store_change", args=[store.pk])
+    ).content.decode()
 
     assert "Token renewed" in html
     assert Store.objects.get().events.count() == 1

@@ -53,7 +53,9 @@ def test_authorizing_stores_the_secrets_encrypted_and_lists_the_store(
     )
 
 
-@pytest.mark.parametrize("password", PASSWORDS_AS_TYPED.values(), ids=PASSWORDS_AS_TYPED)
+@pytest.mark.parametrize(
+    "password", PASSWORDS_AS_TYPED.values(), ids=PASSWORDS_AS_TYPED
+)
 def test_passwords_with_any_characters_authorize(
     member_client, team, simulator_control, password
 ):
@@ -156,7 +158,9 @@ def test_blank_password_is_refused_before_calling_cdiscount(
 ):
     response = authorize(member_client, team, password="   ")
 
-    assert response.context["form"].errors["api_password"] == ["Enter the API password."]
+    assert response.context["form"].errors["api_password"] == [
+        "Enter the API password."
+    ]
     assert simulator_control.token_requests("demo-shop-api") == 0
 
 

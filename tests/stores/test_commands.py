@@ -29,7 +29,9 @@ def test_addmember_adds_an_existing_user_without_touching_the_password(
 
     member.refresh_from_db()
     assert member.check_password("correct-horse-battery")
-    assert set(Team.objects.filter(membership__user=member).values_list("name", flat=True)) == {
+    assert set(
+        Team.objects.filter(membership__user=member).values_list("name", flat=True)
+    ) == {
         "Shenzhen Trading",
         "Another team",
     }

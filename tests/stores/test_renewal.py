@@ -28,9 +28,7 @@ def test_sweep_picks_stores_without_token_or_inside_the_margin(team):
         team, login="expired-api", expires_in=-DUE, status=StoreStatus.EXPIRED
     )
     make_store(team, login="fresh-api", expires_in=NOT_DUE)
-    make_store(
-        team, login="paused-api", expires_in=DUE, status=StoreStatus.PAUSED
-    )
+    make_store(team, login="paused-api", expires_in=DUE, status=StoreStatus.PAUSED)
     make_store(
         team,
         login="rejected-api",
@@ -117,9 +115,9 @@ def test_renewal_uses_at_most_four_queries(team, simulator_url):
         renewal.renew_store_token(store.pk)
 
     statements = [
-        q["sql"] for q in queries.captured_queries if not q["sql"].startswith(
-            ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")
-        )
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"))
     ]
     assert len(statements) <= 4, statements
 
@@ -212,7 +210,9 @@ def test_lease_of_a_crashed_worker_is_taken_over_after_it_expires(
     assert renewal.renew_store_token(store.pk) == RenewalOutcome.RENEWED
 
 
-def test_renewal_that_lost_its_claim_writes_nothing(team, simulator_control, monkeypatch):
+def test_renewal_that_lost_its_claim_writes_nothing(
+    team, simulator_control, monkeypatch
+):
     store = make_store(team, expires_in=DUE)
     real_request = renewal.request_token
 

@@ -88,14 +88,18 @@ def test_stale_token_is_renewed_once_then_the_call_retried(
 
     monkeypatch.setattr(legacy_check, "get_seller_information", forget_first_token)
 
-    account = verify_legacy_account(Environment.SIMULATOR, "demo-shop-api", "Demo-2024!")
+    account = verify_legacy_account(
+        Environment.SIMULATOR, "demo-shop-api", "Demo-2024!"
+    )
 
     assert account.seller.shop_name == "Boutique Démo"
     assert len(calls) == 2 and calls[0] != calls[1] == account.token.value
     assert simulator_control.token_requests("demo-shop-api") == 2
 
 
-def test_a_second_token_rejection_is_reported_not_looped(simulator_control, monkeypatch):
+def test_a_second_token_rejection_is_reported_not_looped(
+    simulator_control, monkeypatch
+):
     def always_stale(soap_url, token):
         simulator_control.expire_tokens("demo-shop-api")
         return get_seller_information(soap_url, token)

@@ -31,7 +31,12 @@ def test_list_costs_the_same_queries_for_5_and_200_stores(member_client, team):
 
 
 def test_list_shows_store_details_and_relative_expiry(member_client, team):
-    make_store(team, login="shown-api", name="Guangzhou Outlet", expires_in=timedelta(hours=45, minutes=30))
+    make_store(
+        team,
+        login="shown-api",
+        name="Guangzhou Outlet",
+        expires_in=timedelta(hours=45, minutes=30),
+    )
 
     html = member_client.get(LIST).content.decode()
 
@@ -71,7 +76,9 @@ def test_urgent_and_failing_stores_get_their_own_badges(member_client, team):
 
 
 def test_list_never_contains_secrets(member_client, team):
-    make_store(team, password="Visible-if-leaked-1", token="ffffeeeeddddccccbbbbaaaa99998888")
+    make_store(
+        team, password="Visible-if-leaked-1", token="ffffeeeeddddccccbbbbaaaa99998888"
+    )
 
     html = member_client.get(LIST).content.decode()
 

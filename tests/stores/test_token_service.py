@@ -27,7 +27,9 @@ def token_url():
     return legacy_endpoints(Environment.SIMULATOR).token_url
 
 
-@pytest.mark.parametrize("password", PASSWORDS_AS_TYPED.values(), ids=PASSWORDS_AS_TYPED)
+@pytest.mark.parametrize(
+    "password", PASSWORDS_AS_TYPED.values(), ids=PASSWORDS_AS_TYPED
+)
 def test_password_is_sent_exactly_as_typed_in_utf8(simulator_control, password):
     simulator_control.add_account("typed-api", password)
 

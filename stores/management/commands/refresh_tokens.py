@@ -33,5 +33,7 @@ class Command(BaseCommand):
         counts = {}
         for outcome in outcomes:
             counts[outcome.value] = counts.get(outcome.value, 0) + 1
-        summary = ", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+        summary = ", ".join(
+            f"{name}: {count}" for name, count in sorted(counts.items())
+        )
         self.stdout.write(f"{len(outcomes)} store(s) processed. {summary}".strip())

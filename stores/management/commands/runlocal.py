@@ -30,7 +30,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+        parser.add_argument(
+            "--port", type=int, default=int(os.environ.get("PORT", 8000))
+        )
 
     def handle(self, *args, port, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -68,7 +70,9 @@ class Command(BaseCommand):
         environment = dict(os.environ)
         sim_port = str(free_loopback_port())
         environment["SIM_PORT"] = sim_port
-        environment.setdefault("CDISCOUNT_SIMULATOR_URL", f"http://127.0.0.1:{sim_port}")
+        environment.setdefault(
+            "CDISCOUNT_SIMULATOR_URL", f"http://127.0.0.1:{sim_port}"
+        )
         environment["PYTHONUNBUFFERED"] = "1"
         return environment
 
