@@ -18,13 +18,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from stores import crypto
-from stores.cdiscount.endpoints import legacy_endpoints
 from stores.cdiscount.errors import (
     CredentialsRejected,
     ServiceUnavailable,
     UnexpectedAnswer,
 )
-from stores.cdiscount.token_service import IssuedToken, request_token
+from stores.cdiscount.token_service import IssuedToken
+from stores.credentials import client_for
 from stores.lifecycle import (
     RENEWABLE_STATUSES,
     LifecycleEvent,
@@ -132,12 +132,10 @@ def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
         return RenewalOutcome.SKIPPED
 
     store = Store.objects.get(pk=store_id)
-    endpoints = legacy_endpoints(store.environment)
     try:
-        password = crypto.decrypt(store.password_ciphertext)
-        token = request_token(endpoints.token_url, store.api_login, password)
+        token = client_for(store.credential_kind).issue_token(store)
     except crypto.UndecryptableSecret as exc:
-        return _record_rejection(store, claim_id, f"stored password unreadable: {exc}")
+        return _record_rejection(store, claim_id, f"stored secret unreadable: {exc}")
     except CredentialsRejected as exc:
         return _record_rejection(store, claim_id, str(exc))
     except (ServiceUnavailable, UnexpectedAnswer) as exc:

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stores import crypto, tasks
+from stores import credentials, crypto, tasks
 from stores.lifecycle import LifecycleEvent, StoreStatus
 from stores.models import StoreEvent
 from stores.services import renewal
@@ -214,14 +214,15 @@ def test_renewal_that_lost_its_claim_writes_nothing(
     team, simulator_control, monkeypatch
 ):
     store = make_store(team, expires_in=DUE)
-    real_request = renewal.request_token
+    legacy = credentials.client_for(store.credential_kind)
+    real_issue = legacy.issue_token
 
-    def another_worker_takes_over(*args, **kwargs):
-        token = real_request(*args, **kwargs)
+    def another_worker_takes_over(store_being_renewed):
+        token = real_issue(store_being_renewed)
         type(store).objects.filter(pk=store.pk).update(claim_id="someone-else")
         return token
 
-    monkeypatch.setattr(renewal, "request_token", another_worker_takes_over)
+    monkeypatch.setattr(legacy, "issue_token", another_worker_takes_over)
 
     assert renewal.renew_store_token(store.pk) == RenewalOutcome.LOST_CLAIM
     store.refresh_from_db()
