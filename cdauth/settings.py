@@ -125,6 +125,14 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The rate limits count in this cache, so every web process must share it:
+# files in the local folder on the embedded defaults, Redis in production.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default=f"filecache://{LOCAL_DIR / 'cache'}")
+}
+if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
+    local_state.ensure_local_dir(Path(CACHES["default"]["LOCATION"]))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}
     for name in (
@@ -241,6 +249,12 @@ TOKEN_RETRY_BASE_DELAY = timedelta(
 TOKEN_RETRY_MAX_DELAY = timedelta(
     seconds=env.int("CDAUTH_RETRY_MAX_DELAY_SECONDS", default=1800)
 )
+# Requests that send a store's credentials to Cdiscount (authorize,
+# re-authorize, test connection), per person and per team, so that the
+# dashboard cannot be used to guess Cdiscount passwords. "10/10m" is ten per
+# ten minutes; see stores/throttling.py.
+CDAUTH_ACTION_RATE_USER = env.str("CDAUTH_ACTION_RATE_USER", default="10/10m")
+CDAUTH_ACTION_RATE_TEAM = env.str("CDAUTH_ACTION_RATE_TEAM", default="30/10m")
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-store-tokens": {

@@ -6,3 +6,7 @@ class StoresConfig(AppConfig):
     name = "stores"
     verbose_name = _("Cdiscount stores")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Registers the system check that validates the rate-limit settings.
+        from stores import throttling  # noqa: F401

@@ -11,6 +11,7 @@ from stores.failure_messages import describe_failure, password_rule_hints
 from stores.forms import StoreAuthorizeForm
 from stores.selectors import store_list_for, teams_of
 from stores.services.authorization import authorize_store
+from stores.throttling import cdiscount_action_limit
 
 
 class StoreListView(LoginRequiredMixin, ListView):
@@ -43,6 +44,7 @@ class StoreAuthorizeView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "has_team": self.teams.exists()}
 
+    @cdiscount_action_limit
     def form_valid(self, form):
         data = form.cleaned_data
         try:

@@ -27,6 +27,14 @@ def simulator_url(cdiscount_simulator, settings):
     seller_service._service.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start each test with no rate-limit counts left by an earlier one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def simulator_control(simulator_url):
     return SimulatorControl(simulator_url)
