@@ -230,6 +230,10 @@ CDISCOUNT_SIMULATOR_URL = env.str("CDISCOUNT_SIMULATOR_URL", default="").rstrip(
 CDISCOUNT_CONNECT_TIMEOUT = env.float("CDISCOUNT_CONNECT_TIMEOUT", default=5.0)
 CDISCOUNT_READ_TIMEOUT = env.float("CDISCOUNT_READ_TIMEOUT", default=20.0)
 CDISCOUNT_TOKEN_LIFETIME = timedelta(hours=48)
+# cdauth's own Octopia client, which sellers link to their account for
+# delegated access. Unset, the delegated kind is not offered.
+OCTOPIA_CLIENT_ID = env.str("OCTOPIA_CLIENT_ID", default="").strip()
+OCTOPIA_CLIENT_SECRET = env.str("OCTOPIA_CLIENT_SECRET", default="")
 
 TOKEN_RENEWAL_MARGIN = timedelta(
     minutes=env.int("CDAUTH_RENEWAL_MARGIN_MINUTES", default=120)
@@ -277,5 +281,8 @@ LOGGING = {
         # zeep logs whole envelopes at debug level, tokens included.
         "zeep": {"level": "WARNING"},
         "urllib3": {"level": "WARNING"},
+        # Both log token request bodies (client secrets) and tokens at debug.
+        "oauthlib": {"level": "WARNING"},
+        "requests_oauthlib": {"level": "WARNING"},
     },
 }

@@ -11,7 +11,12 @@ from urllib.parse import unquote
 
 from simulator.accounts import Account, Behaviour
 from simulator.exchange import Request, Response
-from simulator.octopia_registry import ClientBehaviour, OctopiaClient, OctopiaSeller
+from simulator.octopia_registry import (
+    ClientBehaviour,
+    OctopiaClient,
+    OctopiaSeller,
+    SellerApiBehaviour,
+)
 from simulator.state import SimulatorState
 from simulator.token_override import TokenOutage, TokenOverride
 
@@ -131,6 +136,7 @@ SELLER_FIELDS: dict[str, FieldParser] = {
     "seller_id": _seller_id,
     "shop_name": _string,
     "login": _string,
+    "api_behaviour": _choice(SellerApiBehaviour),
     "linked_clients": _list_of(_identifier),
 }
 GLOBAL_FIELDS: dict[str, FieldParser] = {
@@ -237,6 +243,7 @@ def _put_seller(request: Request, state: SimulatorState) -> Response:
         "seller_id": seller.seller_id,
         "shop_name": seller.shop_name,
         "login": seller.login,
+        "api_behaviour": seller.api_behaviour,
         "linked_clients": state.octopia.client_ids_of(seller.seller_id),
     }
     return Response.json(201 if is_new else 200, view)

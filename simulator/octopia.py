@@ -12,7 +12,12 @@ from simulator.exchange import (
     html_page,
     service_unavailable,
 )
-from simulator.octopia_registry import ClientBehaviour, OctopiaClient
+from simulator.octopia_registry import (
+    ClientBehaviour,
+    OctopiaClient,
+    OctopiaSeller,
+    SellerApiBehaviour,
+)
 from simulator.state import SimulatorState
 from simulator.token_override import HANG_SECONDS, answer_token_override
 
@@ -139,6 +144,9 @@ def get_seller(request: Request, state: SimulatorState) -> Response:
             "seller_not_linked",
             f"Seller {seller_id} is not linked to client {lookup.owner}.",
         )
+    failure = _seller_api_failure(seller, state)
+    if failure is not None:
+        return failure
 
     return Response.json(
         200,
@@ -151,6 +159,19 @@ def get_seller(request: Request, state: SimulatorState) -> Response:
             "countryCode": "FR",
         },
     )
+
+
+def _seller_api_failure(
+    seller: OctopiaSeller, state: SimulatorState
+) -> Response | None:
+    if seller.api_behaviour is SellerApiBehaviour.HTML:
+        return html_page(200, "Octopia", "Vérification de votre navigateur en cours.")
+    if seller.api_behaviour is SellerApiBehaviour.UNAVAILABLE:
+        return service_unavailable()
+    if seller.api_behaviour is SellerApiBehaviour.HANG:
+        state.pause(HANG_SECONDS)
+        return gateway_timeout()
+    return None
 
 
 def _bearer_token(request: Request) -> str | None:

@@ -19,6 +19,15 @@ class ClientBehaviour(StrEnum):
     HANG = "hang"
 
 
+class SellerApiBehaviour(StrEnum):
+    """What the simulated seller API does when asked about one seller."""
+
+    OK = "ok"
+    HTML = "html"
+    UNAVAILABLE = "unavailable"
+    HANG = "hang"
+
+
 @dataclass(frozen=True)
 class OctopiaClient:
     """OAuth2 client credentials, as created in Octopia's credentials page."""
@@ -37,6 +46,7 @@ class OctopiaSeller:
     seller_id: str
     shop_name: str
     login: str = ""
+    api_behaviour: SellerApiBehaviour = SellerApiBehaviour.OK
 
     def __post_init__(self):
         if not self.login:

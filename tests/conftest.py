@@ -74,6 +74,27 @@ class SimulatorControl:
     def token_requests(self, login: str) -> int:
         return self.stats()["token_requests"].get(login, 0)
 
+    def add_octopia_client(self, client_id: str, client_secret: str, **extra):
+        return self._call(
+            "POST", "octopia/clients", client_id=client_id,
+            client_secret=client_secret, **extra,
+        )  # fmt: skip
+
+    def change_octopia_client(self, client_id: str, **changes):
+        return self._call("PATCH", f"octopia/clients/{client_id}", **changes)
+
+    def add_octopia_seller(self, seller_id: str, **extra):
+        return self._call("POST", "octopia/sellers", seller_id=seller_id, **extra)
+
+    def expire_octopia_tokens(self, client_id: str):
+        return self._call("POST", "octopia/tokens/expire", client_id=client_id)
+
+    def octopia_token_requests(self, client_id: str) -> int:
+        return self.stats()["octopia_token_requests"].get(client_id, 0)
+
+    def octopia_seller_requests(self, client_id: str) -> int:
+        return self.stats()["octopia_seller_requests"].get(client_id, 0)
+
 
 @pytest.fixture
 def team(db):
