@@ -19,10 +19,12 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core import checks
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import ngettext
 
 logger = logging.getLogger(__name__)
@@ -161,6 +163,15 @@ def _team_id(view, form) -> int:
     )
 
 
+def _back_url(request) -> str:
+    referer = request.headers.get("referer", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referer
+    return reverse("stores:list")
+
+
 def cdiscount_action_limit(view_method):
     """Refuse a view's call to Cdiscount once the person or team is over limit.
 
@@ -169,8 +180,9 @@ def cdiscount_action_limit(view_method):
     view, or ``post(self, request, ...)`` of a view with a ``get_object()``
     returning the store. The team counted is the form's ``team`` field, else
     that store's team. A refused form comes back with its input (a password
-    widget never renders its value) and the message; a refused ``post``
-    renders ``get()`` with the message. Both answer 429 with Retry-After.
+    widget never renders its value) and the message; a refused button shows
+    the message with a way back to the page it was pressed on. Both answer
+    429 with Retry-After.
     """
 
     @functools.wraps(view_method)
@@ -195,8 +207,11 @@ def cdiscount_action_limit(view_method):
             form.add_error(None, refusal.message)
             response = view.form_invalid(form)
         else:
-            messages.error(request, refusal.message)
-            response = view.get(request, *args[1:], **kwargs)
+            response = render(
+                request,
+                "stores/action_refused.html",
+                {"message": refusal.message, "back_url": _back_url(request)},
+            )
         response.status_code = 429
         response["Retry-After"] = str(refusal.retry_after_seconds)
         return response

@@ -5,12 +5,22 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.views import View
 
 from stores.models import Membership, Store, Team
-from stores.throttling import Rate, Refusal, parse_rate, take_action_slot
+from stores.throttling import (
+    Rate,
+    Refusal,
+    cdiscount_action_limit,
+    parse_rate,
+    take_action_slot,
+)
+
+from .factories import make_store
 
 AUTHORIZE = reverse("stores:authorize")
 # One minute into a ten-minute window: a refusal says to wait nine minutes.
@@ -187,6 +197,76 @@ class TestAuthorizeViewLimit:
             authorize(member_client, team, password="wrong")
 
         assert authorize(client_for(outsider), other).status_code == 302
+
+
+class ConnectionButtonView(View):
+    """A button that calls Cdiscount for one store, like "Test connection"."""
+
+    def get_object(self):
+        return self.store
+
+    @cdiscount_action_limit
+    def post(self, request, *args, **kwargs):
+        return HttpResponse("reached Cdiscount")
+
+
+@pytest.mark.usefixtures("tight_limits")
+class TestButtonLimit:
+    def press(self, member, store, referer):
+        request = RequestFactory().post("/stores/1/test/", HTTP_REFERER=referer)
+        request.user = member
+        view = ConnectionButtonView()
+        view.setup(request)
+        view.store = store
+        return view.post(request)
+
+    def test_refusal_answers_429_with_the_message_and_a_way_back(self, member, team):
+        store = make_store(team)
+        back = "http://testserver/stores/1/"
+
+        with time_machine.travel(ONE_MINUTE_INTO_A_WINDOW, tick=True):
+            passed = [self.press(member, store, back).status_code for _ in range(2)]
+            response = self.press(member, store, back)
+
+        html = response.content.decode()
+        assert passed == [200, 200]
+        assert response.status_code == 429
+        assert "try again in 9 minutes" in html
+        assert f'href="{back}"' in html
+        assert "reached Cdiscount" not in html
+
+    def test_refusal_page_is_translated(self, member, team):
+        store = make_store(team)
+        for _ in range(2):
+            self.press(member, store, "")
+
+        with translation.override("zh-hans"):
+            html = self.press(member, store, "").content.decode()
+
+        assert "请求过多" in html
+        assert "分钟后重试" in html
+
+    def test_way_back_never_leads_off_the_site(self, member, team):
+        store = make_store(team)
+        for _ in range(2):
+            self.press(member, store, "http://testserver/")
+
+        response = self.press(member, store, "https://evil.example/phish")
+
+        assert 'href="/stores/"' in response.content.decode()
+
+    def test_counts_against_the_store_team(self, member, team):
+        store = make_store(team)
+        other_team_store = make_store(Team.objects.create(name="Other"), login="x-api")
+        for _ in range(2):
+            self.press(member, store, "")
+
+        response = self.press(member, other_team_store, "")
+
+        # The person is over their own limit whatever the team.
+        assert response.status_code == 429
+        assert take_action_slot(user_id=member.pk + 1, team_id=team.pk) is None
+        assert take_action_slot(user_id=member.pk + 2, team_id=team.pk).scope == "team"
 
 
 def test_system_check_names_an_unreadable_rate(settings):
