@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "axes",
     "stores",
 ]
 
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cdauth.urls"
@@ -145,6 +148,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "stores:list"
 LOGOUT_REDIRECT_URL = "login"
+
+# Failed logins (dashboard and admin) are throttled by django-axes: after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is
+# locked out for the cool-off, which each further failure starts again. The
+# pair, not the address alone, so that colleagues behind one office NAT do not
+# lock each other out. Its backend must come first to refuse before checking.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("CDAUTH_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(
+    minutes=env.int("CDAUTH_LOGIN_COOLOFF_MINUTES", default=15)
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cdauth.login_throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cdauth.login_throttling.client_ip"
+# How many proxies we run in front of the app (the TLS proxy: 1). Each appends
+# the address it saw to X-Forwarded-For; entries further left are the
+# client's own claims and cannot be trusted.
+CDAUTH_TRUSTED_PROXY_COUNT = env.int("CDAUTH_TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
