@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+                "stores.context_processors.stores_needing_attention",
         },
     },
 ]
@@ -204,6 +205,8 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cdauth@localhost")
 
+# Links in e-mails point here.
+CDAUTH_SITE_URL = env.str("CDAUTH_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Production hardening; `check --deploy` reads these.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -243,7 +246,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # finished and goes back to the queue when its worker process dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
 # Renewal results are written to the database; nothing is kept in a backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 90

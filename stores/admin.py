@@ -1,11 +1,60 @@
+from datetime import timedelta
+
 from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from stores import crypto
+from stores.lifecycle import StoreStatus
 
 from stores.models import Membership, Store, StoreEvent, Team
 from stores.tasks import queue_forced_renewals
 
-SECRET_MASK = "••••••••"
+# Shown in place of a secret; not one itself.
+SECRET_MASK = "••••••••"  # noqa: S105
+
+
+def masked_secret(ciphertext: str) -> str:
+    """A stored secret as admin shows it: masked, or flagged as unreadable.
+
+    Never the secret itself; an admin only needs to see that it is there and
+    whether this server can still use it.
+    """
+    if not ciphertext:
+        return "—"
+    if not crypto.is_readable(ciphertext):
+        return gettext("unreadable (no encryption key opens it)")
+    return SECRET_MASK
+
+
+class AttentionFilter(admin.SimpleListFilter):
+    """The stores an operator should look at first."""
+
+    title = _("attention")
+    parameter_name = "attention"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("expiring", _("Token expires within 6 hours")),
+            ("failing", _("Renewal failing or expired")),
+            ("person", _("Needs a person")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "expiring":
+            return queryset.filter(
+                token_expires_at__lt=timezone.now() + timedelta(hours=6)
+            ).order_by("token_expires_at")
+        if self.value() == "failing":
+            return queryset.filter(
+                status__in=[StoreStatus.RENEWAL_FAILING, StoreStatus.EXPIRED]
+            )
+        if self.value() == "person":
+            return queryset.filter(
+                status__in=[StoreStatus.NEEDS_REAUTHORIZATION, StoreStatus.NOT_USABLE]
+            )
+        return queryset
 
 
 class MembershipInline(admin.TabularInline):
@@ -48,7 +97,7 @@ class StoreAdmin(admin.ModelAdmin):
         "token_expires_at",
         "last_renewed_at",
     ]
-    list_filter = ["status", "environment", "team"]
+    list_filter = [AttentionFilter, "status", "environment", "team"]
     list_select_related = ["team"]
     search_fields = ["name", "api_login", "shop_name"]
     ordering = ["token_expires_at"]

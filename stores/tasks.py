@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.signals import beat_init
 
 from stores.services import renewal
 
@@ -17,7 +18,14 @@ def renew_store_token(store_id: int, force: bool = False) -> None:
 @shared_task(ignore_result=True)
 def sweep_due_stores() -> None:
     queued = queue_due_renewals()
+    renewal.record_sweep()
     logger.info("token sweep queued=%s", queued)
+
+
+@beat_init.connect
+def sweep_when_beat_starts(sender=None, **kwargs) -> None:
+    """Sweep at once rather than one interval after beat starts."""
+    sweep_due_stores.delay()
 
 
 def queue_due_renewals() -> int:

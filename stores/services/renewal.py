@@ -31,10 +31,21 @@ from stores.lifecycle import (
     status_after,
     status_after_outage,
 )
-from stores.models import Store, StoreEvent
+from stores.models import Store, StoreEvent, SweepHeartbeat
 from stores.services.events import record_event
+from stores.services.notifications import notify_reauthorization_needed
 
 logger = logging.getLogger(__name__)
+
+
+SWEEP_HEARTBEAT = "token-sweep"
+
+
+def record_sweep(now: datetime | None = None) -> None:
+    """Note that a sweep ran, for /healthz."""
+    SweepHeartbeat.objects.update_or_create(
+        name=SWEEP_HEARTBEAT, defaults={"last_run_at": now or timezone.now()}
+    )
 
 
 class RenewalOutcome(str, Enum):
@@ -199,6 +210,7 @@ def _record_rejection(store: Store, claim_id: str, reason: str) -> RenewalOutcom
         if written:
             record_event(
                 team=store.team_id,
+            transaction.on_commit(lambda: notify_reauthorization_needed(store))
                 store=store,
                 kind=LifecycleEvent.CREDENTIALS_REJECTED,
                 outcome=StoreEvent.Outcome.FAILURE,

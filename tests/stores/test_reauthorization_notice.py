@@ -1,0 +1,87 @@
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+from stores.lifecycle import StoreStatus
+from stores.models import Membership
+from stores.services import renewal
+
+from .factories import make_store
+
+
+def test_rejected_password_emails_the_team_once_in_three_languages(
+    team, member, simulator_control, django_capture_on_commit_callbacks
+):
+    member.email = "lin@example.invalid"
+    member.save()
+    colleague = get_user_model().objects.create_user(
+        "chen", email="chen@example.invalid"
+    )
+    Membership.objects.create(team=team, user=colleague)
+    store = make_store(
+        team, password="old-password-1", expires_in=timedelta(minutes=30)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        renewal.renew_store_token(store.pk)
+        renewal.renew_store_token(store.pk, force=True)
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert sorted(message.to) == ["chen@example.invalid", "lin@example.invalid"]
+    assert store.name in message.subject
+    assert "需要重新授权" in message.subject
+    assert "/stores/add/" in message.body
+    assert "old-password-1" not in message.body
+
+
+def test_every_page_shows_a_banner_until_the_store_is_fixed(member_client, team):
+    store = make_store(team, status=StoreStatus.NEEDS_REAUTHORIZATION)
+
+    for url in (reverse("stores:list"), reverse("stores:help")):
+        assert (
+            "rejected the password of 1 store"
+            in member_client.get(url).content.decode()
+        )
+
+    type(store).objects.filter(pk=store.pk).update(status=StoreStatus.ACTIVE)
+    assert (
+        "rejected the password"
+        not in member_client.get(reverse("stores:list")).content.decode()
+    )
+
+
+def test_banner_counts_only_the_users_own_teams(member_client, db):
+    from stores.models import Team
+
+    other = Team.objects.create(name="Elsewhere")
+    make_store(other, status=StoreStatus.NEEDS_REAUTHORIZATION)
+
+    assert (
+        "rejected the password"
+        not in member_client.get(reverse("stores:list")).content.decode()
+    )
+
+
+def test_admin_attention_filter_lists_expiring_and_failing_stores(admin_client, team):
+    make_store(
+        team, login="soon-api", name="Expiring soon", expires_in=timedelta(hours=2)
+    )
+    make_store(
+        team, login="fine-api", name="Fine store", expires_in=timedelta(hours=40)
+    )
+    make_store(
+        team,
+        login="failing-api",
+        name="Failing store",
+        status=StoreStatus.RENEWAL_FAILING,
+    )
+    changelist = reverse("admin:stores_store_changelist")
+
+    expiring = admin_client.get(changelist, {"attention": "expiring"}).content.decode()
+    failing = admin_client.get(changelist, {"attention": "failing"}).content.decode()
+
+    assert "Expiring soon" in expiring and "Fine store" not in expiring
+    assert "Failing store" in failing and "Expiring soon" not in failing
