@@ -3,7 +3,6 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from cdauth.health import healthz
-from stores.preference_views import PreferencesView
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="stores:list"), name="home"),
