@@ -103,8 +103,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-            ],
                 "stores.context_processors.stores_needing_attention",
+            ],
         },
     },
 ]
@@ -204,9 +204,9 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cdauth@localhost")
-
 # Links in e-mails point here.
 CDAUTH_SITE_URL = env.str("CDAUTH_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Production hardening; `check --deploy` reads these.
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

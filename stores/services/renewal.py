@@ -208,9 +208,9 @@ def _record_rejection(store: Store, claim_id: str, reason: str) -> RenewalOutcom
             status=status, status_reason=reason, updated_at=timezone.now(), **_RELEASED
         )
         if written:
+            transaction.on_commit(lambda: notify_reauthorization_needed(store))
             record_event(
                 team=store.team_id,
-            transaction.on_commit(lambda: notify_reauthorization_needed(store))
                 store=store,
                 kind=LifecycleEvent.CREDENTIALS_REJECTED,
                 outcome=StoreEvent.Outcome.FAILURE,
