@@ -10,3 +10,9 @@ class StoresConfig(AppConfig):
     def ready(self):
         # Registers the system check that validates the rate-limit settings.
         from stores import throttling  # noqa: F401
+
+        # Registered here rather than imported by stores.credentials: the
+        # delegated kind needs the renewal service, which needs credentials.
+        from stores.octopia_credentials import register_octopia_clients
+
+        register_octopia_clients()

@@ -39,8 +39,28 @@ class CredentialClient(Protocol):
     def call_credentials(self, store: Store, token: str) -> CallCredentials:
         """What to send with a call, given the store's current token."""
 
+    def stored_token(self, store: Store) -> str:
+        """The token the store's calls use now, decrypted.
 
-class LegacyCredentialClient:
+        May raise ``crypto.UndecryptableSecret``.
+        """
+
+    def token_refused(self, store: Store) -> None:
+        """Cdiscount refused the stored token: let a renewal replace it."""
+
+
+class TokenInStoreRow:
+    """For kinds whose token is the store's own, kept in its row."""
+
+    def stored_token(self, store: Store) -> str:
+        return crypto.decrypt(store.token_ciphertext)
+
+    def token_refused(self, store: Store) -> None:
+        # A forced renewal always issues a new token for the store.
+        return None
+
+
+class LegacyCredentialClient(TokenInStoreRow):
     """API login and password, exchanged at the token service (HTTP Basic)."""
 
     @sensitive_variables("password")

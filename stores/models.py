@@ -203,6 +203,10 @@ class Store(models.Model):
 
     @property
     def has_token(self) -> bool:
+        # A delegated store calls with cdauth's shared token (PlatformToken);
+        # its row keeps only that token's times.
+        if self.credential_kind == CredentialKind.OCTOPIA_DELEGATED:
+            return self.token_expires_at is not None
         return bool(self.token_ciphertext)
 
 

@@ -34,7 +34,7 @@ class TokenUnavailable(CdiscountError):
 
 def _has_time_left(store: Store) -> bool:
     return bool(
-        store.token_ciphertext
+        store.has_token
         and store.token_expires_at
         and store.token_expires_at - timezone.now() > SAFETY_MARGIN
     )
@@ -42,8 +42,11 @@ def _has_time_left(store: Store) -> bool:
 
 @sensitive_variables("token")
 def _credentials_from_row(store: Store) -> CallCredentials:
-    token = crypto.decrypt(store.token_ciphertext)
-    return client_for(store.credential_kind).call_credentials(store, token)
+    # The client knows where the kind keeps its token (the row, or a token
+    # shared by all delegated stores).
+    client = client_for(store.credential_kind)
+    token = client.stored_token(store)
+    return client.call_credentials(store, token)
 
 
 def credentials_for(store_id: int, *, renew: bool = False) -> CallCredentials:
@@ -57,12 +60,19 @@ def credentials_for(store_id: int, *, renew: bool = False) -> CallCredentials:
     if store.status not in RENEWABLE_STATUSES:
         raise TokenUnavailable(f"the store is {store.status}")
     if renew or not _has_time_left(store):
-        refused_token = store.token_ciphertext if renew else None
+        # The issue time tells tokens apart even when the row holds none.
+        refused_token = (
+            (store.token_ciphertext, store.token_issued_at) if renew else None
+        )
+        if renew:
+            client_for(store.credential_kind).token_refused(store)
         outcome = renew_store_token(store_id, force=True)
         store.refresh_from_db()
         # Skipped means another worker holds the lease: its token will do,
         # unless it is the very token Cdiscount just refused.
-        renewed_elsewhere = store.token_ciphertext != refused_token
+        renewed_elsewhere = (store.token_ciphertext, store.token_issued_at) != (
+            refused_token
+        )
         if outcome != RenewalOutcome.RENEWED and not (
             _has_time_left(store) and renewed_elsewhere
         ):

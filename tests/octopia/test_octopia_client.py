@@ -77,7 +77,7 @@ class TestClientToken:
         assert secret not in str(caught.value)
         assert "401" in str(caught.value)
 
-    def test_client_behaving_as_rejected_is_rejected(self, endpoints, simulator_control):
+    def test_client_set_to_reject_is_rejected(self, endpoints, simulator_control):
         simulator_control.change_octopia_client(OWN_CLIENT_ID, behaviour="reject")
 
         with pytest.raises(ClientCredentialsRejected):
@@ -148,7 +148,8 @@ class TestSeller:
             endpoints.api_base, own_token(endpoints).value, OWN_SELLER_ID
         )
 
-        assert (seller.seller_id, seller.shop_name) == (OWN_SELLER_ID, "Boutique Octopia")
+        assert seller.seller_id == OWN_SELLER_ID
+        assert seller.shop_name == "Boutique Octopia"
         assert seller.login
 
     def test_unknown_seller_id_is_not_found(self, endpoints):
