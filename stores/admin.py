@@ -2,14 +2,29 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from stores import crypto
 from stores.lifecycle import StoreStatus
 from stores.models import Membership, Store, StoreEvent, Team
 from stores.tasks import queue_forced_renewals
 
-SECRET_MASK = "••••••••"
+# Shown in place of a secret; not one itself.
+SECRET_MASK = "••••••••"  # noqa: S105
+
+
+def masked_secret(ciphertext: str) -> str:
+    """A stored secret as admin shows it: masked, or flagged as unreadable.
+
+    Never the secret itself; an admin only needs to see that it is there and
+    whether this server can still use it.
+    """
+    if not ciphertext:
+        return "—"
+    if not crypto.is_readable(ciphertext):
+        return gettext("unreadable (no encryption key opens it)")
+    return SECRET_MASK
 
 
 class AttentionFilter(admin.SimpleListFilter):
@@ -131,11 +146,11 @@ class StoreAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("API password"))
     def api_password(self, store):
-        return SECRET_MASK if store.password_ciphertext else "—"
+        return masked_secret(store.password_ciphertext)
 
     @admin.display(description=_("token"))
     def token(self, store):
-        return SECRET_MASK if store.token_ciphertext else "—"
+        return masked_secret(store.token_ciphertext)
 
     @admin.action(description=_("Renew token now"))
     def renew_token_now(self, request, queryset):

@@ -54,6 +54,26 @@ def decrypt(ciphertext: str) -> str:
     return plaintext.decode("utf-8")
 
 
+def is_readable(ciphertext: str) -> bool:
+    """Whether a configured key opens ``ciphertext``; the secret stays here."""
+    try:
+        _fernet().decrypt(ciphertext.encode("ascii"))
+    except (InvalidToken, UnicodeEncodeError):
+        return False
+    return True
+
+
+def is_sealed_with_first_key(ciphertext: str) -> bool:
+    """Whether the first key alone opens ``ciphertext``: no need to rotate."""
+    try:
+        _fernet_for(tuple(settings.FIELD_ENCRYPTION_KEYS[:1])).decrypt(
+            ciphertext.encode("ascii")
+        )
+    except (InvalidToken, UnicodeEncodeError):
+        return False
+    return True
+
+
 def reencrypt(ciphertext: str) -> str:
     """Return ``ciphertext`` sealed again with the first key, same secret."""
     try:

@@ -84,3 +84,23 @@ def test_admin_shows_store_events_read_only(admin_client, team, simulator_url):
 
     assert "Token renewed" in html
     assert Store.objects.get().events.count() == 1
+
+
+def test_admin_flags_a_secret_no_key_opens_and_still_renders(admin_client, team):
+    store = make_store(team, password=PASSWORD, token=TOKEN)
+    Store.objects.filter(pk=store.pk).update(password_ciphertext="gAAAAAgarbage")
+
+    change = admin_client.get(reverse("admin:stores_store_change", args=[store.pk]))
+    changelist = admin_client.get(reverse("admin:stores_store_changelist"))
+    in_french = admin_client.get(
+        reverse("admin:stores_store_change", args=[store.pk]),
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    html = change.content.decode()
+    assert (change.status_code, changelist.status_code) == (200, 200)
+    assert "unreadable (no encryption key opens it)" in html
+    assert "gAAAAAgarbage" not in html and TOKEN not in html
+    # The token is still readable, so it stays masked.
+    assert html.count("••••••••") == 1
+    assert "illisible" in in_french.content.decode()

@@ -40,3 +40,17 @@ def test_malformed_key_setting_is_reported(settings):
 
     with pytest.raises(ImproperlyConfigured, match="Fernet keys"):
         crypto.encrypt("x")
+
+
+def test_readability_checks_never_return_the_secret(settings):
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old_key]
+    sealed_with_old = crypto.encrypt("secret-2")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+
+    assert crypto.is_readable(sealed_with_old) is True
+    assert crypto.is_sealed_with_first_key(sealed_with_old) is False
+    assert crypto.is_sealed_with_first_key(crypto.reencrypt(sealed_with_old)) is True
+    for garbage in ("", "not a fernet token", "gAAAAAB€"):
+        assert crypto.is_readable(garbage) is False
+        assert crypto.is_sealed_with_first_key(garbage) is False
