@@ -3,7 +3,10 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import (
+    sensitive_post_parameters,
+    sensitive_variables,
+)
 from django.views.generic import FormView, ListView, TemplateView
 
 from stores.cdiscount.errors import CdiscountError, CredentialsRejected
@@ -45,6 +48,9 @@ class StoreAuthorizeView(LoginRequiredMixin, FormView):
         return {**super().get_context_data(**kwargs), "has_team": self.teams.exists()}
 
     @cdiscount_action_limit
+    # Error reports that list local variables would show the typed password
+    # held in ``data``; hide every local of this method.
+    @method_decorator(sensitive_variables())
     def form_valid(self, form):
         data = form.cleaned_data
         try:
