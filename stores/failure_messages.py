@@ -5,14 +5,108 @@ from django.utils.translation import gettext as _
 from stores.cdiscount.errors import (
     AccountNotUsable,
     CdiscountError,
+    ClientCredentialsRejected,
     CredentialsRejected,
+    PlatformClientUnusable,
+    SellerAccessRefused,
+    SellerNotFound,
+    SellerNotLinked,
     ServiceRetired,
     ServiceUnavailable,
 )
 from stores.cdiscount.seller_service import NotUsable
+from stores.models import CredentialKind
+from stores.services.same_store import StoreAlreadyAuthorized
+
+
+def _describe_octopia_failure(error: CdiscountError) -> str:
+    """The message for an error only the Octopia API raises, else empty."""
+    if isinstance(error, ClientCredentialsRejected):
+        return _(
+            "Octopia rejected this client ID or client secret. Copy both again "
+            "from API Credentials Management in your Octopia seller space, or "
+            "create a new secret there."
+        )
+    if isinstance(error, PlatformClientUnusable):
+        return _(
+            "cdauth's own Octopia client could not get a token: it is not set "
+            "up, or Octopia refused it. Nothing is wrong with your store; ask "
+            "an administrator to check OCTOPIA_CLIENT_ID and "
+            "OCTOPIA_CLIENT_SECRET."
+        )
+    if isinstance(error, SellerNotFound):
+        return _(
+            "Octopia knows no seller with the SellerId %(seller_id)s. Check the "
+            "number in your Octopia seller space; it is digits only."
+        ) % {"seller_id": error.seller_id}
+    if isinstance(error, SellerNotLinked) and error.delegated:
+        return _(
+            "Octopia knows the SellerId %(seller_id)s, but cdauth's client ID "
+            "“%(client_id)s” is not linked to it yet. In your Octopia seller "
+            "space, open API Credentials Management, link the client ID "
+            "“%(client_id)s”, then authorize again."
+        ) % {"seller_id": error.seller_id, "client_id": error.client_id}
+    if isinstance(error, SellerNotLinked):
+        return _(
+            "The client ID “%(client_id)s” may not act for the SellerId "
+            "%(seller_id)s. Check that the client was created in this seller's "
+            "API Credentials Management, and that the SellerId is right."
+        ) % {"seller_id": error.seller_id, "client_id": error.client_id}
+    if isinstance(error, SellerAccessRefused):
+        return _(
+            "Octopia refused access to the SellerId %(seller_id)s (HTTP "
+            "%(status)s). With delegated access, check that cdauth's client ID "
+            "is linked to this seller; with your own client, check that it "
+            "belongs to this seller."
+        ) % {"seller_id": error.seller_id, "status": error.status}
+    return ""
+
+
+def describe_same_store(duplicate: StoreAlreadyAuthorized, *, visible: bool) -> str:
+    """Say which store already is this seller, and what to do instead."""
+    if not visible:
+        return _(
+            "This seller is already authorized in this team, as a store you "
+            "are not assigned to. Ask a team owner."
+        )
+    store = duplicate.store
+    values = {
+        "name": store.name,
+        "kind": store.get_credential_kind_display(),
+        "seller_id": store.seller_id,
+        "login": store.api_login,
+    }
+    if duplicate.reason == StoreAlreadyAuthorized.SAME_LOGIN:
+        return (
+            _(
+                "The API login “%(login)s” belongs to “%(name)s”, which now "
+                "connects with %(kind)s. It was not authorized a second time."
+            )
+            % values
+        )
+    if store.credential_kind == CredentialKind.LEGACY:
+        return (
+            _(
+                "This seller is already authorized in this team as “%(name)s”, "
+                "with the legacy API. Switch that store to Octopia instead of "
+                "adding a second one: its name, history and settings are kept."
+            )
+            % values
+        )
+    return (
+        _(
+            "This seller is already authorized in this team as “%(name)s” "
+            "(%(kind)s). To connect it another way, switch that store instead of "
+            "adding a second one."
+        )
+        % values
+    )
 
 
 def describe_failure(error: CdiscountError) -> str:
+    octopia_message = _describe_octopia_failure(error)
+    if octopia_message:
+        return octopia_message
     if isinstance(error, CredentialsRejected):
         return _(
             "Cdiscount rejected this API login or password. Check that the login "

@@ -9,10 +9,14 @@ from django.views.decorators.debug import sensitive_variables
 from stores import crypto
 from stores.cdiscount.errors import CdiscountError
 from stores.lifecycle import LifecycleEvent, status_after
-from stores.models import Store, StoreEvent, Team
+from stores.models import CredentialKind, Store, StoreEvent, Team
 from stores.services.events import record_event, store_label
 from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
 from stores.services.renewal import renewal_time
+from stores.services.same_store import (
+    StoreAlreadyAuthorized,
+    octopia_store_with_seller_login,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +97,16 @@ def _save_authorized_store(
             .filter(team=team, api_login__iexact=api_login)
             .first()
         )
+        # The same seller under an Octopia kind is reported, never duplicated
+        # or quietly switched back to the retired API.
+        if store is not None and store.credential_kind != CredentialKind.LEGACY:
+            raise StoreAlreadyAuthorized(store, StoreAlreadyAuthorized.SAME_LOGIN)
+        if store is None:
+            octopia = octopia_store_with_seller_login(team, account.seller.seller_login)
+            if octopia is not None:
+                raise StoreAlreadyAuthorized(
+                    octopia, StoreAlreadyAuthorized.SAME_SELLER
+                )
         created = store is None
         if created:
             store = Store(team=team, created_by=actor)

@@ -3,8 +3,9 @@
 from stores.models import Store, StoreEvent, Team
 
 
-def store_label(name: str, api_login: str) -> str:
-    return f"{name} ({api_login})"
+def store_label(name: str, api_login: str, seller_id: str = "") -> str:
+    """Name a store with what Cdiscount knows it by: SellerId, or login."""
+    return f"{name} (SellerId {seller_id})" if seller_id else f"{name} ({api_login})"
 
 
 def record_event(
@@ -23,7 +24,7 @@ def record_event(
     return StoreEvent.objects.create(
         team_id=team_id,
         store=store,
-        store_label=label or store_label(store.name, store.api_login),
+        store_label=label or store_label(store.name, store.api_login, store.seller_id),
         actor=actor,
         kind=kind,
         outcome=outcome,
