@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.views import View
 
@@ -267,6 +267,59 @@ class TestButtonLimit:
         assert response.status_code == 429
         assert take_action_slot(user_id=member.pk + 1, team_id=team.pk) is None
         assert take_action_slot(user_id=member.pk + 2, team_id=team.pk).scope == "team"
+
+
+def store_page_url(name: str, store) -> str:
+    try:
+        return reverse(name, kwargs={"store_id": store.pk})
+    except NoReverseMatch:
+        pytest.skip(f"no {name} page in this version")
+
+
+@pytest.mark.usefixtures("tight_limits")
+class TestStorePageActionsLimit:
+    def test_reauthorize_is_refused_past_the_limit_without_the_password(
+        self, member_client, team, simulator_control
+    ):
+        store = make_store(team)
+        url = store_page_url("stores:reauthorize", store)
+
+        with time_machine.travel(ONE_MINUTE_INTO_A_WINDOW, tick=True):
+            for attempt in range(2):
+                member_client.post(url, {"api_password": f"wrong-{attempt}"})
+            response = member_client.post(url, {"api_password": TYPED_PASSWORD})
+
+        html = response.content.decode()
+        assert response.status_code == 429
+        assert "try again in 9 minutes" in html
+        assert TYPED_PASSWORD not in html
+        assert simulator_control.token_requests("demo-shop-api") == 2
+
+    def test_connection_test_is_refused_past_the_limit(
+        self, member_client, team, simulator_control
+    ):
+        store = make_store(team)
+        url = store_page_url("stores:test_connection", store)
+        store_page = f"http://testserver/stores/{store.pk}/"
+
+        with time_machine.travel(ONE_MINUTE_INTO_A_WINDOW, tick=True):
+            passed = [member_client.post(url).status_code for _ in range(2)]
+            response = member_client.post(url, HTTP_REFERER=store_page)
+
+        assert passed == [302, 302]
+        assert response.status_code == 429
+        assert "try again in 9 minutes" in response.content.decode()
+        assert f'href="{store_page}"' in response.content.decode()
+        assert simulator_control.token_requests("demo-shop-api") == 2
+
+    def test_every_action_draws_on_the_same_allowance(self, member_client, team):
+        store = make_store(team)
+        url = store_page_url("stores:test_connection", store)
+
+        authorize(member_client, team, password="wrong-1")
+        member_client.post(url)
+
+        assert member_client.post(url).status_code == 429
 
 
 def test_system_check_names_an_unreadable_rate(settings):
