@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -9,11 +10,13 @@ from django.views.decorators.debug import (
 )
 from django.views.generic import FormView, ListView, TemplateView
 
+from stores import permissions
 from stores.cdiscount.errors import CdiscountError, CredentialsRejected
 from stores.failure_messages import describe_failure, password_rule_hints
 from stores.forms import StoreAuthorizeForm
 from stores.selectors import store_list_for, teams_of
 from stores.services.authorization import authorize_store
+from stores.services.membership import give_access_to_new_store
 from stores.throttling import cdiscount_action_limit
 
 
@@ -35,17 +38,29 @@ class StoreListView(LoginRequiredMixin, ListView):
 class StoreAuthorizeView(LoginRequiredMixin, FormView):
     template_name = "stores/store_authorize.html"
     form_class = StoreAuthorizeForm
+    # FormView would take PUT as POST; the dashboard only uses GET and POST.
+    http_method_names = ["get", "post", "head"]
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.teams = teams_of(request.user)
+            # A viewer may not authorize, so their teams are not offered.
+            self.teams = permissions.teams_where_user_can_operate(request.user)
         return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.teams.exists():
+            raise PermissionDenied("Viewers cannot authorize stores.")
+        return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "teams": self.teams}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "has_team": self.teams.exists()}
+        return {
+            **super().get_context_data(**kwargs),
+            "has_team": self.teams.exists(),
+            "is_member": teams_of(self.request.user).exists(),
+        }
 
     @cdiscount_action_limit
     # Error reports that list local variables would show the typed password
@@ -53,6 +68,17 @@ class StoreAuthorizeView(LoginRequiredMixin, FormView):
     @method_decorator(sensitive_variables())
     def form_valid(self, form):
         data = form.cleaned_data
+        if permissions.login_hidden_from(
+            self.request.user, data["team"], data.get("api_login", "")
+        ):
+            form.add_error(
+                "api_login",
+                _(
+                    "This API login is already authorized in this team, for a "
+                    "store you are not assigned to. Ask a team owner."
+                ),
+            )
+            return self.form_invalid(form)
         try:
             result = authorize_store(
                 team=data["team"],
@@ -70,6 +96,7 @@ class StoreAuthorizeView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         store = result.store
         if result.created:
+            give_access_to_new_store(user=self.request.user, store=store)
             messages.success(
                 self.request, _("“%(name)s” is authorized.") % {"name": store.name}
             )

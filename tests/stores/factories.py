@@ -1,14 +1,19 @@
-"""Stores in a chosen state, built without calling Cdiscount."""
+"""Stores in a chosen state and team members, without calling Cdiscount."""
 
 from datetime import timedelta
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from stores import crypto
 from stores.environments import Environment
 from stores.lifecycle import StoreStatus
-from stores.models import Store
+from stores.models import Membership, Role, Store
 from stores.services.renewal import renewal_time
+
+from ..conftest import MEMBER_PASSWORD
 
 DEMO_PASSWORD = "Demo-2024!"
 LIFETIME = timedelta(hours=48)
@@ -43,3 +48,24 @@ def make_store(
         status=status,
         shop_name="Boutique",
     )
+
+
+@cache
+def _member_password_hash() -> str:
+    return make_password(MEMBER_PASSWORD)
+
+
+def make_member(team, username, role=Role.OPERATOR, *, limited_to=None):
+    """A member of ``team``; ``limited_to`` lists the only stores they see.
+
+    The password is ``MEMBER_PASSWORD``, hashed once per run.
+    """
+    user = get_user_model().objects.create_user(username)
+    user.password = _member_password_hash()
+    user.save(update_fields=["password"])
+    membership = Membership.objects.create(
+        team=team, user=user, role=role, limited_to_stores=limited_to is not None
+    )
+    if limited_to:
+        membership.stores.set(limited_to)
+    return user
