@@ -309,6 +309,8 @@ TOKEN_SWEEP_INTERVAL = timedelta(
     seconds=env.int("CDAUTH_SWEEP_INTERVAL_SECONDS", default=600)
 )
 TOKEN_SWEEP_BATCH_SIZE = env.int("CDAUTH_SWEEP_BATCH_SIZE", default=500)
+# Due stores are sent to workers in groups of this many per task.
+TOKEN_RENEWAL_GROUP_SIZE = env.int("CDAUTH_RENEWAL_GROUP_SIZE", default=10)
 # A renewal claim outlives the slowest Cdiscount call (connect + read, twice
 # for a token renewal followed by the SOAP check) with room to spare.
 TOKEN_RENEWAL_LEASE = timedelta(

@@ -187,6 +187,28 @@ def _put_account(request: Request, state: SimulatorState) -> Response:
     return Response.json(201 if is_new else 200, account.public_view())
 
 
+def _put_accounts_in_bulk(request: Request, state: SimulatorState) -> Response:
+    """Create or replace many accounts at once, for benchmarks."""
+    try:
+        payload = request.json()
+    except ValueError:
+        raise InvalidInput("The body must be a JSON object.") from None
+    entries = payload.get("accounts") if isinstance(payload, dict) else None
+    if not isinstance(entries, list):
+        raise InvalidInput('The body must be {"accounts": [...]}.')
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise InvalidInput("Each account must be a JSON object.")
+        unknown = sorted(set(entry) - set(ACCOUNT_FIELDS))
+        if unknown or not {"login", "password"} <= set(entry):
+            raise InvalidInput("Each account needs login and password, and no more.")
+        fields = {
+            name: ACCOUNT_FIELDS[name](value, name) for name, value in entry.items()
+        }
+        state.accounts.put(Account(**fields))
+    return Response.json(200, {"accounts": len(entries)})
+
+
 def _patch_account(request: Request, state: SimulatorState, login: str) -> Response:
     changes = _read_fields(request, ACCOUNT_FIELDS, forbidden=("login",))
     account = state.accounts.update(login, **changes)
@@ -291,6 +313,7 @@ def _error(status: int, message: str) -> Response:
 _COLLECTION_ROUTES: dict[tuple[str, str], ControlHandler] = {
     ("GET", "accounts"): _list_accounts,
     ("POST", "accounts"): _put_account,
+    ("POST", "accounts/bulk"): _put_accounts_in_bulk,
     ("POST", "tokens/expire"): _expire_legacy_tokens,
     ("POST", "octopia/clients"): _put_client,
     ("POST", "octopia/sellers"): _put_seller,

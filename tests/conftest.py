@@ -124,7 +124,11 @@ def queued_renewals(monkeypatch):
     def record(*args, **kwargs):
         sent.append((args, kwargs))
 
+    def record_group(store_ids):
+        sent.extend(((store_id,), {}) for store_id in store_ids)
+
     monkeypatch.setattr(tasks.renew_store_token, "delay", record)
+    monkeypatch.setattr(tasks.renew_store_tokens, "delay", record_group)
     return sent
 
 

@@ -163,14 +163,16 @@ _RELEASED = {"claim_id": "", "claimed_until": None, "queued_until": None}
 
 def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalOutcome:
     # The expiry never moves backwards: a slower renewal that finishes after
-    # a newer one keeps the newer token.
-    newer = Q(token_expires_at__isnull=True) | Q(token_expires_at__lt=token.expires_at)
+    # a newer one keeps the newer token. An equal expiry is written: delegated
+    # stores copy the times of one shared token, which may not have changed.
+    newer = Q(token_expires_at__isnull=True) | Q(token_expires_at__lte=token.expires_at)
     with transaction.atomic():
         written = (
             _owned(store, claim_id)
             .filter(newer)
             .update(
-                token_ciphertext=crypto.encrypt(token.value),
+                # Empty for a shared token, which lives in PlatformToken only.
+                token_ciphertext=crypto.encrypt(token.value) if token.value else "",
                 token_issued_at=token.issued_at,
                 token_expires_at=token.expires_at,
                 token_renew_at=renewal_time(token.issued_at, token.expires_at),

@@ -268,3 +268,36 @@ def test_renewal_logs_outcome_with_store_id_and_no_secret(team, simulator_url, c
     token = crypto.decrypt(store.token_ciphertext)
     assert f"outcome=renewed store_id={store.pk}" in caplog.text
     assert token not in caplog.text and "Demo-2024!" not in caplog.text
+
+
+def test_sweep_sends_due_stores_in_groups(
+    team, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from stores import tasks as task_module
+
+    settings.TOKEN_RENEWAL_GROUP_SIZE = 2
+    groups = []
+    monkeypatch.setattr(task_module.renew_store_tokens, "delay", groups.append)
+    stores = [make_store(team, login=f"g{i}-api", expires_in=DUE) for i in range(5)]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.queue_due_renewals() == 5
+
+    assert [len(group) for group in groups] == [2, 2, 1]
+    assert sorted(pk for group in groups for pk in group) == [s.pk for s in stores]
+
+
+def test_a_group_renews_each_store_under_its_own_claim(team, simulator_control):
+    from stores import tasks as task_module
+
+    due = make_store(team, login="demo-shop-api", expires_in=DUE)
+    paused = make_store(
+        team, login="second-shop-api", expires_in=DUE, status=StoreStatus.PAUSED
+    )
+
+    task_module.renew_store_tokens([due.pk, paused.pk, 424242])
+
+    due.refresh_from_db()
+    assert due.token_expires_at > timezone.now() + timedelta(hours=47)
+    assert simulator_control.token_requests("demo-shop-api") == 1
+    assert simulator_control.token_requests("second-shop-api") == 0
