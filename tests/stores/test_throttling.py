@@ -127,6 +127,11 @@ class TestTakeActionSlot:
 
 
 class TestRefusalMessage:
+    @pytest.fixture(autouse=True)
+    def in_english(self):
+        with translation.override("en"):
+            yield
+
     def test_says_when_to_retry_in_whole_minutes(self):
         assert "in 9 minutes" in Refusal("user", 540).message
         assert "in 1 minute." in Refusal("user", 5).message
