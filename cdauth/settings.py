@@ -210,7 +210,9 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cdauth@localhost")
 # Links in e-mails point here.
-CDAUTH_SITE_URL = env.str("CDAUTH_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+CDAUTH_SITE_URL = env.str("CDAUTH_SITE_URL", default="http://127.0.0.1:8000").rstrip(
+    "/"
+)
 
 # Production hardening; `check --deploy` reads these.
 SESSION_COOKIE_HTTPONLY = True
@@ -265,12 +267,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 BROKER_DIR = LOCAL_DIR / "broker"
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         local_state.ensure_local_dir(BROKER_DIR / folder)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        # Exchange tables; kombu would otherwise write them to the working
+        # directory.
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 else:
@@ -285,7 +290,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # finished and goes back to the queue when its worker process dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int(
+    "CELERY_WORKER_PREFETCH_MULTIPLIER", default=4
+)
 # Renewal results are written to the database; nothing is kept in a backend.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 90

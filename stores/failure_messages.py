@@ -1,5 +1,7 @@
 """What to tell a person when Cdiscount says no, in their language, with the fix."""
 
+from dataclasses import dataclass
+
 from django.utils.translation import gettext as _
 
 from stores.cdiscount.errors import (
@@ -15,6 +17,7 @@ from stores.cdiscount.errors import (
     ServiceUnavailable,
 )
 from stores.cdiscount.seller_service import NotUsable
+from stores.lifecycle import StoreStatus
 from stores.models import CredentialKind
 from stores.services.same_store import StoreAlreadyAuthorized
 
@@ -174,3 +177,60 @@ def password_rule_hints(password: str) -> list[str]:
             _("The password starts or ends with a space; it was sent as typed.")
         )
     return hints
+
+
+@dataclass(frozen=True)
+class StatusAdvice:
+    """Why a store is in trouble, and what a person can do about it."""
+
+    cause: str
+    fix: str
+
+
+def advise_on_status(status: str) -> StatusAdvice | None:
+    """The cause and fix shown with a store's badge; None when all is well."""
+    if status == StoreStatus.NEEDS_REAUTHORIZATION:
+        return StatusAdvice(
+            cause=_(
+                "Cdiscount rejected the stored API password, usually because it "
+                "was changed in the seller back office. Nothing is renewed."
+            ),
+            fix=_("Re-authorize the store with the new API password."),
+        )
+    if status == StoreStatus.NOT_USABLE:
+        return StatusAdvice(
+            cause=_(
+                "Cdiscount says this seller account cannot be used (deactivated, "
+                "banned or not authorized to use the API)."
+            ),
+            fix=_("Contact Cdiscount seller support, then re-authorize the store."),
+        )
+    if status == StoreStatus.RENEWAL_FAILING:
+        return StatusAdvice(
+            cause=_(
+                "The last renewal could not reach Cdiscount. The current token "
+                "still works."
+            ),
+            fix=_(
+                "Nothing to do yet: renewal is retried automatically. If it "
+                "lasts, test the connection."
+            ),
+        )
+    if status == StoreStatus.EXPIRED:
+        return StatusAdvice(
+            cause=_(
+                "Renewal kept failing until the token ran out, so order and "
+                "offer sync is stopped."
+            ),
+            fix=_(
+                "Renewal is retried automatically. Test the connection; if "
+                "Cdiscount stays unreachable, it may need to allow-list this "
+                "server's IP address."
+            ),
+        )
+    if status == StoreStatus.PAUSED:
+        return StatusAdvice(
+            cause=_("A person paused this store: its token is not renewed."),
+            fix=_("Resume the store to renew its token again."),
+        )
+    return None

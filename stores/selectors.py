@@ -29,6 +29,7 @@ def store_list_for(
     search: str = "",
     status: str = "",
     environment: str = "",
+    kind: str = "",
     sort: str = "name",
 ) -> QuerySet[Store]:
     """The list page's rows: one query, no secret columns, no decryption."""
@@ -38,11 +39,14 @@ def store_list_for(
             Q(name__icontains=search)
             | Q(api_login__icontains=search)
             | Q(shop_name__icontains=search)
+            | Q(seller_id=search)
         )
     if status:
         stores = stores.filter(status=status)
     if environment:
         stores = stores.filter(environment=environment)
+    if kind:
+        stores = stores.filter(credential_kind=kind)
     return (
         stores.select_related("team")
         .defer(

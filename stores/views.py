@@ -11,12 +11,16 @@ from django.views.decorators.debug import (
 from django.views.generic import FormView, ListView, TemplateView
 
 from stores import permissions
+from stores.action_forms import StoreListFilterForm
 from stores.cdiscount.errors import CdiscountError, CredentialsRejected
 from stores.failure_messages import describe_failure, password_rule_hints
 from stores.forms import StoreAuthorizeForm
+from stores.models import CredentialKind
+from stores.octopia_views import authorize_octopia_from_form, refuse_same_store
 from stores.selectors import store_list_for, teams_of
 from stores.services.authorization import authorize_store
 from stores.services.membership import give_access_to_new_store
+from stores.services.same_store import StoreAlreadyAuthorized
 from stores.throttling import cdiscount_action_limit
 
 
@@ -26,15 +30,35 @@ class StoreListView(LoginRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return store_list_for(self.request.user)
+        self.filter_form = StoreListFilterForm(self.request.GET or None)
+        self.criteria = self.filter_form.criteria()
+        return store_list_for(self.request.user, **self.criteria)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["show_team"] = len(teams_of(self.request.user)[:2]) > 1
+        roles = permissions.roles_by_team(self.request.user)
+        # Rows of these teams get a checkbox; no query per row.
+        operable_team_ids = {
+            team_id
+            for team_id, role in roles.items()
+            if role in permissions.OPERATING_ROLES
+        }
+        context.update(
+            show_team=len(roles) > 1,
+            filter_form=self.filter_form,
+            is_filtered=any(
+                self.criteria.get(name)
+                for name in ("search", "status", "environment", "kind")
+            ),
+            operable_team_ids=operable_team_ids,
+            can_authorize=bool(operable_team_ids),
+        )
         return context
 
 
-@method_decorator(sensitive_post_parameters("api_password"), name="dispatch")
+@method_decorator(
+    sensitive_post_parameters("api_password", "client_secret"), name="dispatch"
+)
 class StoreAuthorizeView(LoginRequiredMixin, FormView):
     template_name = "stores/store_authorize.html"
     form_class = StoreAuthorizeForm
@@ -68,6 +92,8 @@ class StoreAuthorizeView(LoginRequiredMixin, FormView):
     @method_decorator(sensitive_variables())
     def form_valid(self, form):
         data = form.cleaned_data
+        if data["credential_kind"] != CredentialKind.LEGACY:
+            return authorize_octopia_from_form(self, form)
         if permissions.login_hidden_from(
             self.request.user, data["team"], data.get("api_login", "")
         ):
@@ -88,6 +114,8 @@ class StoreAuthorizeView(LoginRequiredMixin, FormView):
                 api_password=data["api_password"],
                 environment=data["environment"],
             )
+        except StoreAlreadyAuthorized as duplicate:
+            return refuse_same_store(self, form, duplicate)
         except CdiscountError as error:
             form.add_error(None, describe_failure(error))
             if isinstance(error, CredentialsRejected):

@@ -83,9 +83,7 @@ def credentials_for(store_id: int, *, renew: bool = False) -> CallCredentials:
         raise TokenUnavailable("the stored token cannot be decrypted") from exc
 
 
-def call_with_token(
-    store_id: int, call: Callable[[CallCredentials], Result]
-) -> Result:
+def call_with_token(store_id: int, call: Callable[[CallCredentials], Result]) -> Result:
     """Run ``call`` with the store's credentials, renewing once if Cdiscount asks.
 
     When Cdiscount answers that the token does not exist, the token is

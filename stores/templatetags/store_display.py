@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from stores.failure_messages import StatusAdvice, advise_on_status
 from stores.lifecycle import StoreStatus
 
 register = template.Library()
@@ -48,6 +49,19 @@ def status_tone(store) -> str:
     if store.status == StoreStatus.PAUSED:
         return "muted"
     expires_at = store.token_expires_at
-    if expires_at is None or expires_at - timezone.now() < URGENT_BEFORE_EXPIRY:
+    if expires_at is None:
+        return "warning"
+    # An Octopia token lives about 2 hours: it is urgent once its renewal is
+    # late (a third of its life left), not for the whole of its life.
+    urgent_before = URGENT_BEFORE_EXPIRY
+    if store.token_issued_at is not None:
+        urgent_before = min(urgent_before, (expires_at - store.token_issued_at) / 3)
+    if expires_at - timezone.now() < urgent_before:
         return "warning"
     return "ok"
+
+
+@register.filter
+def status_advice(store) -> StatusAdvice | None:
+    """The cause of a store's trouble and its fix, in the page's language."""
+    return advise_on_status(store.status)

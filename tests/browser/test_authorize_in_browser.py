@@ -24,6 +24,7 @@ def test_member_logs_in_authorizes_a_simulator_store_and_sees_it_listed(
     screenshot(page, "01-empty-list")
 
     page.get_by_role("link", name="Authorize a store").first.click()
+    page.get_by_label("Legacy API: login and password").check()
     page.get_by_label("Store name").fill("Shenzhen flagship")
     page.get_by_label("API login").fill("demo-shop-api")
     page.get_by_label("API password").fill("Demo-2024!")
@@ -44,6 +45,7 @@ def test_member_logs_in_authorizes_a_simulator_store_and_sees_it_listed(
 def test_rejected_password_shows_the_fix_and_keeps_the_form(page, live_server, member):
     log_in(page, live_server, member.username)
     page.goto(f"{live_server.url}/stores/add/")
+    page.get_by_label("Legacy API: login and password").check()
     page.get_by_label("Store name").fill("Wrong password")
     page.get_by_label("API login").fill("demo-shop-api")
     page.get_by_label("API password").fill("not-it")

@@ -59,7 +59,8 @@ class Command(BaseCommand):
                 f"\ncdauth is starting on http://127.0.0.1:{port}/\n"
                 f"Log in as “{DEMO_USERNAME}” with the password “{password}”.\n"
                 "Authorize a store with the environment “Local simulator”, for "
-                "example API login demo-shop-api, password Demo-2024!\n"
+                "example API login demo-shop-api, password Demo-2024!, or "
+                "Octopia delegated access with SellerId 200001.\n"
                 "Press Ctrl-C to stop everything.\n"
             )
         )
@@ -73,6 +74,11 @@ class Command(BaseCommand):
         environment.setdefault(
             "CDISCOUNT_SIMULATOR_URL", f"http://127.0.0.1:{sim_port}"
         )
+        # Without a real Octopia client, delegated access uses the simulator's
+        # published platform client, so that it can be tried locally.
+        if not environment.get("OCTOPIA_CLIENT_ID"):
+            environment["OCTOPIA_CLIENT_ID"] = "cdauth-platform"
+            environment["OCTOPIA_CLIENT_SECRET"] = "platform-secret"  # noqa: S105
         environment["PYTHONUNBUFFERED"] = "1"
         return environment
 
