@@ -76,7 +76,7 @@ def test_phone_width_list_stays_readable(browser, live_server, member, team):
     page = context.new_page()
     log_in(page, live_server, member.username)
 
-    expect(page.get_by_text("Phone shop")).to_be_visible()
+    expect(page.get_by_role("link", name="Phone shop")).to_be_visible()
     screenshot(page, "06-phone-list")
     width = page.evaluate("document.documentElement.scrollWidth")
     context.close()

@@ -217,12 +217,14 @@ def test_each_route_answers_each_role_as_the_matrix_says(world, route, role):
         assert TARGET_STORE not in html
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_unlisted_methods_are_refused(world, route):
-    if route.name == "home":
-        pytest.skip("a redirect answers every method")
+# The home page is a plain redirect, which answers every method.
+PAGES_WITH_VIEWS = sorted({route.name for route in ROUTES} - {"home"})
+
+
+@pytest.mark.parametrize("name", PAGES_WITH_VIEWS)
+def test_unlisted_methods_are_refused(world, name):
     client = client_for("owner", world)
-    url = url_of(route.name, world)
+    url = url_of(name, world)
 
     for method in ("put", "patch", "delete"):
         with_method = getattr(client, method)(url)
