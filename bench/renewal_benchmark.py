@@ -1,4 +1,4 @@
-"""Renewal at scale: the real sweep and real Celery workers against the simulator.
+"""Renewal at scale: real sweep and real Celery workers against the simulator.
 
 For each N, creates N stores whose tokens are due, makes every token request
 to the simulator take L milliseconds, runs the real sweep, lets real workers

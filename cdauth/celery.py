@@ -1,4 +1,4 @@
-"""The Celery application; its settings are the ``CELERY_*`` Django settings."""
+"""The Celery application, configured by the ``CELERY_*`` Django settings."""
 
 import os
 

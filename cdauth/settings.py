@@ -25,7 +25,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
 
 def _required_in_production(name: str, embedded_default):
-    """Read ``name``; off debug it must be set, in debug fall back to a default."""
+    """Read ``name``, required off debug; in debug fall back to a default."""
     value = env.str(name, default="").strip()
     if value:
         return value

@@ -5,7 +5,7 @@ from stores.selectors import stores_visible_to
 
 
 def stores_needing_attention(request) -> dict:
-    """Count the user's stores whose password Cdiscount rejected (one query)."""
+    """Count the user's stores whose password Cdiscount refused (one query)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

@@ -42,7 +42,7 @@ def encrypt(plaintext: str) -> str:
 
 @sensitive_variables("plaintext")
 def decrypt(ciphertext: str) -> str:
-    """Return the secret sealed in ``ciphertext``, or raise UndecryptableSecret."""
+    """Return the secret in ``ciphertext``, or raise UndecryptableSecret."""
     if not ciphertext:
         raise UndecryptableSecret("there is no stored value to decrypt")
     try:

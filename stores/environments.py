@@ -12,7 +12,7 @@ class Environment(models.TextChoices):
 
 
 def available_environments() -> list[tuple[str, str]]:
-    """Return the environment choices; the simulator only when one is set up."""
+    """Return the environment choices; the simulator only if one is set up."""
     return [
         (value, label)
         for value, label in Environment.choices

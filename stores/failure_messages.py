@@ -1,4 +1,4 @@
-"""What to tell a person when Cdiscount says no, in their language, with the fix."""
+"""What to tell users when Cdiscount says no, in their language, with a fix."""
 
 from dataclasses import dataclass
 

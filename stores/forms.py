@@ -139,7 +139,7 @@ class StoreAuthorizeForm(OctopiaFieldsMixin, forms.Form):
         help_text=_("Your Cdiscount seller login followed by “-api”."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    # Sent to Cdiscount exactly as typed, spaces included, and never shown again.
+    # Sent to Cdiscount exactly as typed, spaces included; never shown again.
     api_password = forms.CharField(
         label=_("API password"),
         max_length=200,

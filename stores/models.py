@@ -8,7 +8,7 @@ from stores.lifecycle import LifecycleEvent, StoreStatus
 
 
 class Team(models.Model):
-    """A seller's team; every store belongs to one and only its members see it."""
+    """A seller's team; every store has one, and only its members see it."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     members = models.ManyToManyField(
@@ -152,7 +152,7 @@ class Store(models.Model):
     renewal_failures = models.PositiveIntegerField(
         _("renewal failures in a row"), default=0
     )
-    # Backoff after a passing failure: the sweep leaves the store alone until then.
+    # Backoff after a passing failure: the sweep skips the store until then.
     next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The sweep marks the rows it queued so that a second beat, or the next
     # sweep, does not queue them again while their task is pending.
@@ -256,7 +256,7 @@ class StoreEvent(models.Model):
 
 
 class PlatformToken(models.Model):
-    """A token that serves many stores: the Octopia token of cdauth's own client.
+    """A token serving many stores: the Octopia token of cdauth's own client.
 
     Renewed once for every delegated store, with the same lease as a store.
     """

@@ -1,4 +1,4 @@
-"""Celery tasks: thin doors onto the renewal service; they take store ids only."""
+"""Celery tasks: thin doors onto the renewal service, taking store ids only."""
 
 import logging
 
@@ -42,7 +42,7 @@ def sweep_when_beat_starts(sender=None, **kwargs) -> None:
 
 
 def queue_due_renewals() -> int:
-    """Queue the due stores in groups, sent only once the transaction commits."""
+    """Queue due stores in groups, sent only once the transaction commits."""
     group_size = settings.TOKEN_RENEWAL_GROUP_SIZE
     queued = 0
     for store_ids in renewal.mark_due_stores():

@@ -134,7 +134,7 @@ def queued_renewals(monkeypatch):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Keep the SQLite test database in a file a worker process can open too."""
+    """Put the SQLite test database in a file a worker process can open too."""
     from django.conf import settings
 
     database = settings.DATABASES["default"]

@@ -42,7 +42,7 @@ def worker_environment(**overrides) -> dict:
 def start_worker(
     log_path: Path, *, concurrency: int = 2, pool: str = "threads", **environment
 ):
-    """Start ``celery worker`` as a child process; its output goes to log_path."""
+    """Start ``celery worker`` as a subprocess; its output goes to log_path."""
     app.control.purge()
     log = log_path.open("w")
     return subprocess.Popen(

@@ -9,7 +9,8 @@ from stores.environments import Environment
 
 _PRODUCTION_SOAP = "https://wsvc.cdiscount.com/MarketplaceAPIService.svc"
 _PREPRODUCTION_SOAP = "https://wsvc.preprod-cdiscount.com/MarketplaceAPIService.svc"
-TOKEN_PATH = "/users/httpIssue.svc/"
+# A URL path on the token service, not a password.
+TOKEN_PATH = "/users/httpIssue.svc/"  # noqa: S105
 SOAP_PATH = "/MarketplaceAPIService.svc"
 
 

@@ -19,7 +19,7 @@ class ServiceUnavailable(CdiscountError):
 
 
 class UnexpectedAnswer(CdiscountError):
-    """Cdiscount answered something we do not recognise, such as an HTML page."""
+    """Cdiscount gave an answer we do not recognise, such as an HTML page."""
 
 
 class ServiceRetired(CdiscountError):
@@ -27,7 +27,7 @@ class ServiceRetired(CdiscountError):
 
 
 class TokenRejected(CdiscountError):
-    """The SOAP service does not know the token: renew it once and retry once."""
+    """The SOAP service does not know the token: renew and retry, once each."""
 
 
 class AccountNotUsable(CdiscountError):

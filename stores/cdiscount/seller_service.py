@@ -1,4 +1,4 @@
-"""``GetSellerInformation`` on Cdiscount's legacy SOAP service, through zeep."""
+"""``GetSellerInformation`` on Cdiscount's legacy SOAP service, via zeep."""
 
 import functools
 import logging
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import requests
 import zeep
-from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 from zeep.exceptions import Error as ZeepError
+from zeep.exceptions import Fault, TransportError, XMLSyntaxError
 
 from stores.cdiscount.endpoints import request_timeouts
 from stores.cdiscount.errors import (
@@ -95,7 +95,7 @@ def build_header(token: str) -> dict:
 
 
 def get_seller_information(soap_url: str, token: str) -> SellerInformation:
-    """Call ``GetSellerInformation`` and return the seller, or raise why not."""
+    """Call ``GetSellerInformation``: return the seller, or raise why not."""
     try:
         result = _service(soap_url).GetSellerInformation(
             headerMessage=build_header(token)

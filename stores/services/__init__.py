@@ -1,1 +1,1 @@
-"""State changes of stores: each module is one use case, views and tasks call them."""
+"""Store state changes: one use case per module, called by views and tasks."""

@@ -1,4 +1,4 @@
-"""Authorize a store: check the credentials with Cdiscount, then keep them sealed."""
+"""Authorize a store: check credentials with Cdiscount and keep them sealed."""
 
 import logging
 from dataclasses import dataclass
@@ -28,7 +28,7 @@ class AuthorizationResult:
 
 
 def normalize_login(api_login: str) -> str:
-    """Drop surrounding spaces; the case is kept, and ignored when comparing."""
+    """Drop surrounding spaces; the case is kept but ignored when comparing."""
     return api_login.strip()
 
 

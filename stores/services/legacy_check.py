@@ -1,4 +1,4 @@
-"""Prove a legacy login works: get a token, then ask Cdiscount who the seller is."""
+"""Check a legacy login: get a token, then ask Cdiscount who the seller is."""
 
 from dataclasses import dataclass
 

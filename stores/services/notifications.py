@@ -49,9 +49,7 @@ def notify_reauthorization_needed(store: Store) -> int:
     except OSError:
         # The banner on every page still tells the team; a mail server that
         # is down must not undo the renewal bookkeeping.
-        logger.error(
-            "reauthorization notice failed store_id=%s", store.pk, exc_info=True
-        )
+        logger.exception("reauthorization notice failed store_id=%s", store.pk)
         return 0
     logger.info(
         "reauthorization notice store_id=%s recipients=%s", store.pk, len(recipients)

@@ -10,7 +10,7 @@ import logging
 import random
 import uuid
 from datetime import datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 from django.conf import settings
 from django.db import transaction
@@ -48,7 +48,7 @@ def record_sweep(now: datetime | None = None) -> None:
     )
 
 
-class RenewalOutcome(str, Enum):
+class RenewalOutcome(StrEnum):
     RENEWED = "renewed"
     SKIPPED = "skipped"
     LOST_CLAIM = "lost_claim"
@@ -72,7 +72,7 @@ def renewal_time(issued_at: datetime, expires_at: datetime) -> datetime:
 
 
 def is_due(now: datetime) -> Q:
-    """Renewable, token missing or its renewal time come, and not backing off."""
+    """Renewable, token missing or due for renewal, and not backing off."""
     return (
         Q(status__in=RENEWABLE_STATUSES)
         & (Q(token_renew_at__isnull=True) | Q(token_renew_at__lte=now))
@@ -124,11 +124,12 @@ def claim_store(store_id: int, *, force: bool, now: datetime) -> str | None:
 
 
 def retry_delay(failures: int) -> timedelta:
-    """Exponential backoff with jitter, so stores that failed together spread out."""
+    """Jittered exponential backoff, so stores failing together spread out."""
     base = settings.TOKEN_RETRY_BASE_DELAY.total_seconds()
     ceiling = settings.TOKEN_RETRY_MAX_DELAY.total_seconds()
     delay = min(ceiling, base * 2 ** max(failures - 1, 0))
-    return timedelta(seconds=delay * random.uniform(0.8, 1.2))
+    # Jitter for retry delays, not cryptography.
+    return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311
 
 
 def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:

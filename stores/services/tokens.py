@@ -84,7 +84,7 @@ def credentials_for(store_id: int, *, renew: bool = False) -> CallCredentials:
 
 
 def call_with_token(store_id: int, call: Callable[[CallCredentials], Result]) -> Result:
-    """Run ``call`` with the store's credentials, renewing once if Cdiscount asks.
+    """Run ``call`` with store credentials, renewing once if Cdiscount asks.
 
     When Cdiscount answers that the token does not exist, the token is
     renewed exactly once and the call retried exactly once; a second refusal

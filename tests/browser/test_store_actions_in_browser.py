@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def shelf(team):
-    """Three stores of the member's team, one of them needing a new password."""
+    """Three stores of the member's team, one needing a new password."""
     return {
         "flagship": make_store(team, name="Shenzhen flagship"),
         "outlet": make_store(team, login="second-shop-api", name="Lyon outlet"),
@@ -43,7 +43,9 @@ def test_search_and_filter_narrow_the_list(page, live_server, member, shelf):
     rows = page.locator("table.stores tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text("Old warehouse")
-    expect(rows.first).to_contain_text("Re-authorize the store with the new API password")
+    expect(rows.first).to_contain_text(
+        "Re-authorize the store with the new API password"
+    )
 
 
 def test_store_page_tests_the_connection_and_re_authorizes(

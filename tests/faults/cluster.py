@@ -1,4 +1,4 @@
-"""A small deployment for fault injection: Redis, workers and beats as processes.
+"""A small fault-injection deployment: Redis, workers and beats as processes.
 
 Everything runs on loopback: a Redis server of its own on a free port (so
 restarting it disturbs nothing else), Celery workers and beat processes that

@@ -60,10 +60,12 @@ def test_renewal_tasks_are_sent_only_after_the_transaction_commits(
 ):
     store = make_store(team, expires_in=DUE)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            tasks.queue_due_renewals()
-            assert queued_renewals == []
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+    ):
+        tasks.queue_due_renewals()
+        assert queued_renewals == []
 
     assert len(callbacks) == 1
     assert queued_renewals == [((store.pk,), {})]
@@ -74,10 +76,13 @@ def test_nothing_is_sent_when_the_sweep_transaction_rolls_back(
 ):
     make_store(team, expires_in=DUE)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            tasks.queue_due_renewals()
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        tasks.queue_due_renewals()
+        raise RuntimeError("rolled back")
 
     assert callbacks == []
     assert queued_renewals == []

@@ -10,7 +10,8 @@ from django.db import transaction
 
 from stores.models import Membership, Team
 
-PASSWORD_VARIABLE = "CDAUTH_MEMBER_PASSWORD"
+# The name of the environment variable holding the password, not a password.
+PASSWORD_VARIABLE = "CDAUTH_MEMBER_PASSWORD"  # noqa: S105
 
 
 class Command(BaseCommand):

@@ -48,7 +48,9 @@ class Command(BaseCommand):
                 python, "-m", "celery", "-A", "cdauth", "worker",
                 "--pool", "threads", "--concurrency", "8", "--loglevel", "INFO",
             ],
-            "beat": [python, "-m", "celery", "-A", "cdauth", "beat", "--loglevel", "INFO"],
+            "beat": [
+                python, "-m", "celery", "-A", "cdauth", "beat", "--loglevel", "INFO",
+            ],
         }  # fmt: skip
         for name, argv in processes.items():
             manager.add_process(
@@ -83,7 +85,7 @@ class Command(BaseCommand):
         return environment
 
     def _ensure_demo_user(self) -> str:
-        """Create the demo login once; its password is kept in the local folder."""
+        """Create the demo login once; the local folder keeps its password."""
         password = read_or_create_secret(
             settings.LOCAL_DIR / "demo_password", lambda: secrets.token_urlsafe(9)
         )
