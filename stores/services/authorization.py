@@ -69,13 +69,13 @@ def authorize_store(
         raise
 
     try:
-        result = _save_authorized_store(
+        result = _find_and_save_store(
             team, actor, name, api_login, api_password, environment, account
         )
     except IntegrityError:
         # Another request created the same login between our lookup and our
         # insert; the second pass finds it and updates it.
-        result = _save_authorized_store(
+        result = _find_and_save_store(
             team, actor, name, api_login, api_password, environment, account
         )
     logger.info(
@@ -88,7 +88,7 @@ def authorize_store(
 
 
 @sensitive_variables("api_password")
-def _save_authorized_store(
+def _find_and_save_store(
     team, actor, name, api_login, api_password, environment, account: VerifiedAccount
 ) -> AuthorizationResult:
     with transaction.atomic():
@@ -110,18 +110,27 @@ def _save_authorized_store(
         created = store is None
         if created:
             store = Store(team=team, created_by=actor)
-        event = LifecycleEvent.AUTHORIZED if created else LifecycleEvent.REAUTHORIZED
         _apply_credentials(store, name, api_login, api_password, environment, account)
-        store.status = status_after(event)
-        store.save()
-        record_event(
-            team=team,
-            store=store,
-            actor=actor,
-            kind=event,
-            outcome=StoreEvent.Outcome.SUCCESS,
-            status_after=store.status,
-        )
+        return save_authorized_store(store, actor=actor, created=created)
+
+
+def save_authorized_store(store: Store, *, actor, created: bool) -> AuthorizationResult:
+    """Save a store whose new credentials passed the check, and say so.
+
+    Called inside the transaction that found or created the store, by every
+    credential kind.
+    """
+    event = LifecycleEvent.AUTHORIZED if created else LifecycleEvent.REAUTHORIZED
+    store.status = status_after(event)
+    store.save()
+    record_event(
+        team=store.team_id,
+        store=store,
+        actor=actor,
+        kind=event,
+        outcome=StoreEvent.Outcome.SUCCESS,
+        status_after=store.status,
+    )
     return AuthorizationResult(store=store, created=created)
 
 

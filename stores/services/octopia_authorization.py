@@ -28,7 +28,7 @@ from stores.cdiscount.octopia import (
 from stores.cdiscount.token_service import IssuedToken
 from stores.lifecycle import LifecycleEvent, status_after
 from stores.models import CredentialKind, Store, StoreEvent, Team
-from stores.services.authorization import AuthorizationResult
+from stores.services.authorization import AuthorizationResult, save_authorized_store
 from stores.services.events import record_event, store_label
 from stores.services.platform_token import (
     current_platform_token,
@@ -215,21 +215,10 @@ def _save_new_or_same_kind(
         created = store is None
         if created:
             store = Store(team=team, created_by=actor)
-        event = LifecycleEvent.AUTHORIZED if created else LifecycleEvent.REAUTHORIZED
         store.name = name
         store.environment = environment
         _apply_credentials(store, credentials, account)
-        store.status = status_after(event)
-        store.save()
-        record_event(
-            team=team,
-            store=store,
-            actor=actor,
-            kind=event,
-            outcome=StoreEvent.Outcome.SUCCESS,
-            status_after=store.status,
-        )
-    return AuthorizationResult(store=store, created=created)
+        return save_authorized_store(store, actor=actor, created=created)
 
 
 @sensitive_variables("credentials")
