@@ -129,8 +129,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Each web or worker process keeps a small pool that its threads share
+    # (psycopg_pool, through Django). Renewals hand their connection back
+    # while they wait on Cdiscount, so a worker running a hundred renewals at
+    # once needs a few connections, not a hundred.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env.int("DJANGO_DB_POOL_SIZE", default=10),
+        "timeout": 30,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -290,8 +298,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # finished and goes back to the queue when its worker process dies.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A renewal task waits seconds on Cdiscount: a worker reserves only what it
+# can start now, so that the others are not left idle while it queues more.
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int(
-    "CELERY_WORKER_PREFETCH_MULTIPLIER", default=4
+    "CELERY_WORKER_PREFETCH_MULTIPLIER", default=1
 )
 # Renewal results are written to the database; nothing is kept in a backend.
 CELERY_TASK_IGNORE_RESULT = True

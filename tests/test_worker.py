@@ -19,8 +19,10 @@ from .workers import start_worker, stop_worker, wait_until
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+# threads is what `make run` starts; gevent is what the README deploys.
+@pytest.mark.parametrize("pool", ["threads", "gevent"])
 def test_worker_renews_due_stores_queued_by_the_sweep(
-    team, simulator_control, tmp_path
+    team, simulator_control, tmp_path, pool
 ):
     due = make_store(team, login="demo-shop-api", expires_in=timedelta(minutes=30))
     fresh = make_store(
@@ -29,7 +31,7 @@ def test_worker_renews_due_stores_queued_by_the_sweep(
         password="Second-2024!",
         expires_in=timedelta(hours=40),
     )
-    worker = start_worker(tmp_path / "worker.log")
+    worker = start_worker(tmp_path / "worker.log", pool=pool, concurrency=4)
     try:
         assert tasks.queue_due_renewals() == 1
         renewed = wait_until(

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -144,6 +144,7 @@ def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
         return RenewalOutcome.SKIPPED
 
     store = Store.objects.get(pk=store_id)
+    release_connection_while_waiting()
     try:
         token = client_for(store.credential_kind).issue_token(store)
     except crypto.UndecryptableSecret as exc:
@@ -153,6 +154,18 @@ def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
     except (ServiceUnavailable, UnexpectedAnswer) as exc:
         return _record_outage(store, claim_id, exc, now)
     return _record_renewal(store, claim_id, token)
+
+
+def release_connection_while_waiting() -> None:
+    """Give the database connection back to the pool before calling Cdiscount.
+
+    The call takes from a fraction of a second to the read timeout; holding
+    a connection through it would make a worker's concurrency its number of
+    database connections. Without a pool (SQLite) there is nothing to give
+    back, and inside a transaction the connection must stay.
+    """
+    if getattr(connection, "pool", None) is not None and not connection.in_atomic_block:
+        connection.close()
 
 
 def _owned(store: Store, claim_id: str):
