@@ -21,12 +21,13 @@ run: install
 	$(BIN)/python manage.py runlocal
 
 # The browser tests drive Debian's Chromium (Playwright's own download does
-# not work offline).
+# not work offline); the CJK fonts make their Chinese screenshots readable.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium && dpkg -s fonts-noto-cjk; } >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 test: install chromium test-embedded test-production
 

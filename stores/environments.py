@@ -18,3 +18,14 @@ def available_environments() -> list[tuple[str, str]]:
         for value, label in Environment.choices
         if value != Environment.SIMULATOR or settings.CDISCOUNT_SIMULATOR_URL
     ]
+
+
+def default_environment() -> str:
+    """Where a new store is authorized unless the person picks another.
+
+    A simulator is only set up on a machine made for trying cdauth out
+    (``make run``), where it is the environment that works.
+    """
+    if settings.CDISCOUNT_SIMULATOR_URL:
+        return Environment.SIMULATOR
+    return Environment.PRODUCTION

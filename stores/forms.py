@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from stores.environments import Environment, available_environments
+from stores.environments import available_environments, default_environment
 from stores.models import CredentialKind
 from stores.services.platform_token import is_platform_configured
 
@@ -158,7 +158,7 @@ class StoreAuthorizeForm(OctopiaFieldsMixin, forms.Form):
             self.fields["team"].initial = only_teams[0]
             self.fields["team"].widget = forms.HiddenInput()
         self.fields["environment"].choices = available_environments()
-        self.fields["environment"].initial = Environment.PRODUCTION
+        self.fields["environment"].initial = default_environment()
         kinds = offered_kinds()
         self.fields["credential_kind"].choices = kinds
         self.fields["credential_kind"].initial = kinds[0][0]

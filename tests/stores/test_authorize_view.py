@@ -172,6 +172,20 @@ def test_simulator_environment_is_offered_only_when_configured(member_client, se
     assert b'value="simulator"' not in member_client.get(AUTHORIZE).content
 
 
+def test_environment_preselected_is_the_simulator_only_where_one_runs(
+    member_client, settings
+):
+    def preselected():
+        form = member_client.get(AUTHORIZE).context["form"]
+        return form["environment"].value()
+
+    assert preselected() == "simulator"
+
+    settings.CDISCOUNT_SIMULATOR_URL = ""
+
+    assert preselected() == "production"
+
+
 def test_user_without_a_team_is_told_to_ask_an_admin(client, django_user_model):
     client.force_login(django_user_model.objects.create_user("loner"))
 
