@@ -16,6 +16,8 @@ class Behaviour(StrEnum):
     OK = "ok"
     REJECT = "reject"
     HTML = "html"
+    # A firewall in front of the service refuses this machine's address.
+    FIREWALL = "firewall"
     UNAVAILABLE = "unavailable"
     HANG = "hang"
     # SOAP service side: the token is issued normally.
@@ -63,6 +65,7 @@ DEMO_ACCOUNTS: tuple[Account, ...] = (
     Account("second-shop-api", "Second-2024!", Behaviour.OK, "Maison Exemple"),
     _demo("rejected-api", Behaviour.REJECT),
     _demo("html-api", Behaviour.HTML),
+    _demo("firewall-api", Behaviour.FIREWALL),
     _demo("unavailable-api", Behaviour.UNAVAILABLE),
     _demo("hang-api", Behaviour.HANG),
     _demo("deactivated-api", Behaviour.DEACTIVATED),

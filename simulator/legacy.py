@@ -99,6 +99,8 @@ def _token_service_failure(
         return _unauthorized()
     if behaviour is Behaviour.HTML:
         return bot_protection_page()
+    if behaviour is Behaviour.FIREWALL:
+        return html_page(403, "Access denied", "Your address is not allowed.")
     if behaviour is Behaviour.UNAVAILABLE:
         return service_unavailable()
     if behaviour is Behaviour.HANG:

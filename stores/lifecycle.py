@@ -58,6 +58,10 @@ RENEWABLE_STATUSES = (
     StoreStatus.EXPIRED,
 )
 
+# Renewable stores whose last renewal failed for a passing reason; they are
+# retried after their backoff whatever their renewal time.
+RETRYING_STATUSES = (StoreStatus.RENEWAL_FAILING, StoreStatus.EXPIRED)
+
 # Where each event leaves a store, whatever state it was in. A passing
 # failure depends on the token and is decided by status_after_outage().
 TRANSITIONS = {

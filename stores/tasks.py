@@ -25,7 +25,12 @@ def renew_store_tokens(store_ids: list[int]) -> None:
     Cdiscount's latency rather than with Celery's own overhead.
     """
     for store_id in store_ids:
-        renewal.renew_store_token(store_id)
+        try:
+            renewal.renew_store_token(store_id)
+        except Exception:
+            # One store must not cost the others of its group their renewal;
+            # its claim, if it took one, runs out and a later sweep retries.
+            logger.exception("token renewal failed store_id=%s", store_id)
 
 
 @shared_task(ignore_result=True)

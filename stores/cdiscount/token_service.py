@@ -85,6 +85,14 @@ def request_token(
 
 def _read_token_answer(response: requests.Response, issued_at: datetime) -> IssuedToken:
     status = response.status_code
+    if status == 403 and _is_html_page(response):
+        # A firewall or bot protection in front of the service, not the
+        # service judging the password: calling it a rejected password would
+        # stop a working store until someone types the password again.
+        raise UnexpectedAnswer(
+            "the token service answered HTTP 403 with an HTML page, "
+            "as a firewall in front of it does"
+        )
     if status in (401, 403):
         raise CredentialsRejected(
             f"the token service refused the login (HTTP {status})"
@@ -101,4 +109,11 @@ def _read_token_answer(response: requests.Response, issued_at: datetime) -> Issu
         value=match.group(1).lower(),
         issued_at=issued_at,
         expires_at=issued_at + settings.CDISCOUNT_TOKEN_LIFETIME,
+    )
+
+
+def _is_html_page(response: requests.Response) -> bool:
+    content_type = response.headers.get("Content-Type", "").lower()
+    return "html" in content_type or response.text.lstrip()[:15].lower().startswith(
+        ("<!doctype html", "<html")
     )

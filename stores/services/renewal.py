@@ -27,6 +27,7 @@ from stores.cdiscount.token_service import IssuedToken
 from stores.credentials import client_for
 from stores.lifecycle import (
     RENEWABLE_STATUSES,
+    RETRYING_STATUSES,
     LifecycleEvent,
     status_after,
     status_after_outage,
@@ -72,11 +73,19 @@ def renewal_time(issued_at: datetime, expires_at: datetime) -> datetime:
 
 
 def is_due(now: datetime) -> Q:
-    """Renewable, token missing or due for renewal, and not backing off."""
+    """Renewable, and either due for renewal or retrying; not backing off.
+
+    A store whose last attempt failed is retried once its backoff is over,
+    even when its renewal time is still ahead (a renewal asked for early by
+    a person), so that it does not sit in "renewal failing" for two days.
+    """
+    renewal_time_reached = Q(token_renew_at__isnull=True) | Q(token_renew_at__lte=now)
+    retrying = Q(status__in=RETRYING_STATUSES)
+    backoff_over = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     return (
         Q(status__in=RENEWABLE_STATUSES)
-        & (Q(token_renew_at__isnull=True) | Q(token_renew_at__lte=now))
-        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & (renewal_time_reached | retrying)
+        & backoff_over
     )
 
 
@@ -152,6 +161,12 @@ def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
     except CredentialsRejected as exc:
         return _record_rejection(store, claim_id, str(exc))
     except (ServiceUnavailable, UnexpectedAnswer) as exc:
+        return _record_outage(store, claim_id, exc, now)
+    except Exception as exc:
+        # A fault of ours or of this store's set-up (an environment no longer
+        # configured, say): retried with backoff like an outage, so that the
+        # claim is released and the stores after it are still renewed.
+        logger.exception("token renewal crashed store_id=%s", store_id)
         return _record_outage(store, claim_id, exc, now)
     return _record_renewal(store, claim_id, token)
 

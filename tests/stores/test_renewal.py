@@ -306,3 +306,57 @@ def test_a_group_renews_each_store_under_its_own_claim(team, simulator_control):
     assert due.token_expires_at > timezone.now() + timedelta(hours=47)
     assert simulator_control.token_requests("demo-shop-api") == 1
     assert simulator_control.token_requests("second-shop-api") == 0
+
+
+def test_a_failed_early_renewal_is_retried_after_its_backoff(team, simulator_control):
+    store = make_store(team, expires_in=timedelta(hours=40))
+    simulator_control.set_global(token_behaviour="unavailable")
+    renewal.renew_store_token(store.pk, force=True)
+    store.refresh_from_db()
+    assert store.status == StoreStatus.RENEWAL_FAILING
+    assert due_ids() == []
+
+    backoff_over = store.next_attempt_at + timedelta(seconds=1)
+
+    assert store.pk in [
+        pk for batch in renewal.mark_due_stores(backoff_over) for pk in batch
+    ]
+
+
+def test_a_firewall_page_is_an_outage_not_a_rejected_password(team, simulator_control):
+    store = make_store(team, login="firewall-api", expires_in=DUE)
+
+    outcome = renewal.renew_store_token(store.pk)
+
+    store.refresh_from_db()
+    assert outcome == RenewalOutcome.RETRY_LATER
+    assert store.status == StoreStatus.RENEWAL_FAILING
+
+
+def test_a_store_that_cannot_be_renewed_does_not_stop_its_group(
+    team, simulator_control, monkeypatch
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    broken = make_store(team, login="demo-shop-api", expires_in=DUE)
+    fine = make_store(
+        team, login="second-shop-api", password="Second-2024!", expires_in=DUE
+    )
+    real_issue_token = credentials.LegacyCredentialClient.issue_token
+
+    def issue_token(client, store):
+        # As for a store whose environment is no longer configured.
+        if store.pk == broken.pk:
+            raise ImproperlyConfigured("CDISCOUNT_SIMULATOR_URL is not set.")
+        return real_issue_token(client, store)
+
+    monkeypatch.setattr(credentials.LegacyCredentialClient, "issue_token", issue_token)
+
+    tasks.renew_store_tokens([broken.pk, fine.pk])
+
+    broken.refresh_from_db()
+    fine.refresh_from_db()
+    assert broken.status == StoreStatus.RENEWAL_FAILING
+    assert broken.claim_id == ""
+    assert "ImproperlyConfigured" in broken.status_reason
+    assert fine.token_expires_at > timezone.now() + timedelta(hours=47)

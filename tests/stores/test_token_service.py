@@ -1,7 +1,9 @@
 import time
 
 import pytest
+import requests
 from django.conf import settings
+from django.utils import timezone
 
 from stores.cdiscount.endpoints import legacy_endpoints
 from stores.cdiscount.errors import (
@@ -9,7 +11,7 @@ from stores.cdiscount.errors import (
     ServiceUnavailable,
     UnexpectedAnswer,
 )
-from stores.cdiscount.token_service import request_token
+from stores.cdiscount.token_service import _read_token_answer, request_token
 from stores.environments import Environment
 
 HEX = set("0123456789abcdef")
@@ -61,6 +63,22 @@ def test_password_stripped_of_its_spaces_is_rejected(simulator_control):
 def test_html_page_with_status_200_is_an_unexpected_answer(simulator_url):
     with pytest.raises(UnexpectedAnswer):
         request_token(token_url(), "html-api", "Demo-2024!")
+
+
+def test_html_page_with_status_403_is_an_unexpected_answer(simulator_url):
+    # A firewall's page, not the service refusing the password.
+    with pytest.raises(UnexpectedAnswer):
+        request_token(token_url(), "firewall-api", "Demo-2024!")
+
+
+def test_plain_403_is_rejected_credentials(simulator_url):
+    response = requests.Response()
+    response.status_code = 403
+    response._content = b"Forbidden"
+    response.headers["Content-Type"] = "text/plain"
+
+    with pytest.raises(CredentialsRejected):
+        _read_token_answer(response, timezone.now())
 
 
 def test_503_is_service_unavailable(simulator_url):
