@@ -143,9 +143,20 @@ class StoreReauthorizeView(StoreMixin, FormView):
 class StoreTestConnectionView(StoreActionView):
     @cdiscount_action_limit
     def post(self, request, *args, **kwargs):
-        result = store_actions.check_store_connection(
-            store=self.store, actor=request.user
-        )
+        try:
+            result = store_actions.check_store_connection(
+                store=self.store, actor=request.user
+            )
+        except store_actions.ActionNotAllowed:
+            messages.error(
+                request,
+                _(
+                    "Cdiscount rejected the stored credentials, so they are not "
+                    "sent again: repeated failed logins can lock the seller's "
+                    "account. Re-authorize the store with the new ones."
+                ),
+            )
+            return self.store_page()
         if result.passed:
             messages.success(request, _passed_message(self.store))
         elif result.secret_unreadable:
@@ -171,7 +182,10 @@ def _passed_message(store) -> str:
             "Connection works: Cdiscount issued a token and answered "
             "GetSellerInformation for “%(shop)s”."
         ) % {"shop": store.shop_name or store.seller_login}
-    return _("Connection works: Cdiscount issued a token.")
+    return _(
+        "Connection works: Octopia issued a token and answered GET /sellers "
+        "for SellerId %(seller_id)s (“%(shop)s”)."
+    ) % {"seller_id": store.seller_id, "shop": store.shop_name}
 
 
 class StorePauseView(StoreActionView):

@@ -17,7 +17,6 @@ from django.views.decorators.debug import sensitive_variables
 from stores import crypto
 from stores.cdiscount.errors import CdiscountError
 from stores.cdiscount.seller_service import SellerInformation
-from stores.credentials import client_for
 from stores.lifecycle import (
     RENEWABLE_STATUSES,
     LifecycleEvent,
@@ -28,6 +27,10 @@ from stores.lifecycle import (
 from stores.models import CredentialKind, Store, StoreEvent
 from stores.services.events import record_event
 from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
+from stores.services.octopia_authorization import (
+    OctopiaCredentials,
+    verify_octopia_account,
+)
 from stores.services.renewal import renewal_time
 from stores.tasks import queue_forced_renewals
 
@@ -227,9 +230,13 @@ def check_store_connection(*, store: Store, actor) -> ConnectionTestResult:
     whose renewal is failing, a renewal is queued at once instead of waiting
     for the backoff.
     """
+    if store.status == StoreStatus.NEEDS_REAUTHORIZATION:
+        # Sending credentials Cdiscount already rejected again is how a
+        # seller's account gets locked.
+        raise ActionNotAllowed("the stored credentials were rejected")
     error = None
     secret_unreadable = False
-    seller = None
+    seller = {}
     try:
         seller = _check_with_cdiscount(store)
     except crypto.UndecryptableSecret:
@@ -246,14 +253,7 @@ def check_store_connection(*, store: Store, actor) -> ConnectionTestResult:
             "last_check_ok": passed,
             "last_check_message": message,
         }
-        if seller is not None:
-            changes.update(
-                shop_name=seller.shop_name,
-                seller_login=seller.seller_login,
-                seller_state=seller.state,
-                seller_availability=seller.availability,
-            )
-        Store.objects.filter(pk=store.pk).update(**changes)
+        Store.objects.filter(pk=store.pk).update(**changes, **seller)
         record_event(
             team=store.team_id,
             store=store,
@@ -285,15 +285,41 @@ def check_store_connection(*, store: Store, actor) -> ConnectionTestResult:
     )
 
 
-@sensitive_variables("password")
-def _check_with_cdiscount(store: Store) -> SellerInformation | None:
+@sensitive_variables("password", "credentials")
+def _check_with_cdiscount(store: Store) -> dict[str, str]:
+    """Run the authorization check again; return what it says of the seller.
+
+    The same check as when the store was authorized: a token, then who the
+    seller is (``GetSellerInformation``, or ``GET /sellers`` for Octopia,
+    which notices a seller who withdrew cdauth's access).
+    """
     if store.credential_kind == CredentialKind.LEGACY:
         password = crypto.decrypt(store.password_ciphertext)
-        return verify_legacy_account(
+        seller = verify_legacy_account(
             store.environment, store.api_login, password
         ).seller
-    client_for(store.credential_kind).issue_token(store)
-    return None
+        return {
+            "shop_name": seller.shop_name,
+            "seller_login": seller.seller_login,
+            "seller_state": seller.state,
+            "seller_availability": seller.availability,
+        }
+    credentials = OctopiaCredentials(
+        kind=store.credential_kind,
+        seller_id=store.seller_id,
+        client_id=store.client_id,
+        client_secret=(
+            crypto.decrypt(store.client_secret_ciphertext)
+            if store.credential_kind == CredentialKind.OCTOPIA_OWN
+            else ""
+        ),
+    )
+    seller = verify_octopia_account(store.environment, credentials).seller
+    return {
+        "shop_name": seller.shop_name,
+        "seller_login": seller.login,
+        "seller_state": seller.status,
+    }
 
 
 def _failure_reason(error: CdiscountError | None) -> str:

@@ -265,6 +265,19 @@ class TestConnection:
 
         assert queued_renewals == [((store.pk,), {"force": True})]
 
+    def test_credentials_already_rejected_are_not_sent_again(
+        self, member_client, team, simulator_control
+    ):
+        store = make_store(team, status=StoreStatus.NEEDS_REAUTHORIZATION)
+
+        page = member_client.get(url("detail", store)).content.decode()
+        response = member_client.post(url("test_connection", store), follow=True)
+
+        assert url("test_connection", store) not in page
+        assert simulator_control.token_requests("demo-shop-api") == 0
+        assert "Re-authorize the store" in shown_messages(response)[0]
+        assert Store.objects.get().last_checked_at is None
+
     def test_an_unreadable_password_is_reported_not_sent(self, member_client, team):
         store = make_store(team)
         Store.objects.filter(pk=store.pk).update(password_ciphertext="not-a-token")
