@@ -190,6 +190,14 @@ class Store(models.Model):
                 condition=~models.Q(seller_id=""),
                 name="store_seller_id_unique_per_team",
             ),
+            # Delegated access proves nothing about the team, so one team
+            # only holds a delegated seller (see services/same_store.py).
+            models.UniqueConstraint(
+                "seller_id",
+                "environment",
+                condition=models.Q(credential_kind="octopia_delegated"),
+                name="store_delegated_seller_unique",
+            ),
         ]
         indexes = [
             # The sweep: renewable stores whose renewal time has come.

@@ -20,7 +20,10 @@ from stores.services.octopia_authorization import (
     authorize_octopia_store,
     switch_store_kind,
 )
-from stores.services.same_store import StoreAlreadyAuthorized
+from stores.services.same_store import (
+    SellerDelegatedToAnotherTeam,
+    StoreAlreadyAuthorized,
+)
 from stores.throttling import cdiscount_action_limit
 
 
@@ -42,6 +45,19 @@ def refuse_same_store(view, form, duplicate: StoreAlreadyAuthorized):
     if is_visible:
         context["same_store"] = duplicate.store
     return view.render_to_response(context)
+
+
+def refuse_seller_of_another_team(view, form):
+    form.add_error(
+        "seller_id",
+        _(
+            "Another team already connects this SellerId through delegated "
+            "access, and delegated access cannot tell which team the seller "
+            "belongs to. Ask that team, or connect with your own Octopia "
+            "client ID and secret instead."
+        ),
+    )
+    return view.form_invalid(form)
 
 
 def _seller_id_hidden_from(user, team, seller_id: str) -> bool:
@@ -79,6 +95,8 @@ def authorize_octopia_from_form(view, form):
         return view.form_invalid(form)
     except StoreAlreadyAuthorized as duplicate:
         return refuse_same_store(view, form, duplicate)
+    except SellerDelegatedToAnotherTeam:
+        return refuse_seller_of_another_team(view, form)
     store = result.store
     if result.created:
         give_access_to_new_store(user=user, store=store)
@@ -136,6 +154,8 @@ class StoreSwitchKindView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         except StoreAlreadyAuthorized as duplicate:
             return refuse_same_store(self, form, duplicate)
+        except SellerDelegatedToAnotherTeam:
+            return refuse_seller_of_another_team(self, form)
         values = {
             "name": store.name,
             "kind": store.get_credential_kind_display(),

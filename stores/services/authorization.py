@@ -15,6 +15,7 @@ from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
 from stores.services.renewal import renewal_time
 from stores.services.same_store import (
     StoreAlreadyAuthorized,
+    hold_team_authorizations,
     octopia_store_with_seller_login,
 )
 
@@ -92,6 +93,7 @@ def _find_and_save_store(
     team, actor, name, api_login, api_password, environment, account: VerifiedAccount
 ) -> AuthorizationResult:
     with transaction.atomic():
+        hold_team_authorizations(team.pk)
         store = (
             Store.objects.select_for_update()
             .filter(team=team, api_login__iexact=api_login)

@@ -36,8 +36,11 @@ from stores.services.platform_token import (
 )
 from stores.services.renewal import renewal_time
 from stores.services.same_store import (
+    SellerDelegatedToAnotherTeam,
     StoreAlreadyAuthorized,
+    hold_team_authorizations,
     legacy_store_with_seller_login,
+    refuse_seller_delegated_elsewhere,
 )
 
 logger = logging.getLogger(__name__)
@@ -157,6 +160,7 @@ def authorize_octopia_store(
     authorization of a legacy login. The same seller under another kind
     raises ``StoreAlreadyAuthorized``: that store should be switched instead.
     """
+    _refuse_if_delegated_elsewhere(team.pk, environment, credentials)
     try:
         account = verify_octopia_account(environment, credentials)
     except CdiscountError as exc:
@@ -201,6 +205,8 @@ def _save_new_or_same_kind(
     team, actor, name, environment, credentials, account
 ) -> AuthorizationResult:
     with transaction.atomic():
+        hold_team_authorizations(team.pk)
+        _refuse_if_delegated_elsewhere(team.pk, environment, credentials)
         store = (
             Store.objects.select_for_update()
             .filter(team=team, seller_id=credentials.seller_id)
@@ -229,6 +235,7 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
     they pass. A renewal running at the same moment loses its claim, so its
     result is dropped rather than written over the new kind.
     """
+    _refuse_if_delegated_elsewhere(store.team_id, store.environment, credentials)
     try:
         account = verify_octopia_account(store.environment, credentials)
     except CdiscountError as exc:
@@ -244,6 +251,8 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
         raise
 
     with transaction.atomic():
+        hold_team_authorizations(store.team_id)
+        _refuse_if_delegated_elsewhere(store.team_id, store.environment, credentials)
         store = Store.objects.select_for_update().get(pk=store.pk)
         same_seller_id = (
             Store.objects.filter(team_id=store.team_id, seller_id=credentials.seller_id)
@@ -262,7 +271,12 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
         )
         _apply_credentials(store, credentials, account)
         store.status = status_after(event)
-        store.save()
+        try:
+            with transaction.atomic():
+                store.save()
+        except IntegrityError:
+            # Another team delegated the same SellerId at this very moment.
+            raise SellerDelegatedToAnotherTeam(credentials.seller_id) from None
         record_event(
             team=store.team_id,
             store=store,
@@ -279,6 +293,15 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
         credentials.kind,
     )
     return store
+
+
+def _refuse_if_delegated_elsewhere(
+    team_id: int, environment: str, credentials: OctopiaCredentials
+) -> None:
+    # Checked before Octopia is called, so that another team's seller is not
+    # even looked up, and again under the team lock against a race.
+    if credentials.kind == CredentialKind.OCTOPIA_DELEGATED:
+        refuse_seller_delegated_elsewhere(team_id, environment, credentials.seller_id)
 
 
 @sensitive_variables("credentials")

@@ -4,6 +4,10 @@ A seller can reach cdauth under two credential kinds (a legacy login, and an
 Octopia SellerId). Authorizing the same seller a second time under another
 kind must not quietly add a second store that renews its own token: the
 person is told which store it is, so that they switch that store instead.
+
+Delegated access is the one kind that proves nothing about the team: any
+team could type a SellerId that linked cdauth's client. So a delegated
+SellerId belongs to the first team that authorized it, and to no other.
 """
 
 from django.db.models import Q
@@ -69,3 +73,39 @@ def legacy_store_with_seller_login(
         .exclude(pk=exclude_pk)
         .first()
     )
+
+
+class SellerDelegatedToAnotherTeam(Exception):
+    """Another team already holds this SellerId through delegated access."""
+
+    def __init__(self, seller_id: str):
+        super().__init__(f"SellerId {seller_id} is delegated to another team")
+        self.seller_id = seller_id
+
+
+def refuse_seller_delegated_elsewhere(
+    team_id: int, environment: str, seller_id: str
+) -> None:
+    """Raise ``SellerDelegatedToAnotherTeam`` if another team holds it."""
+    taken = (
+        Store.objects.filter(
+            credential_kind=CredentialKind.OCTOPIA_DELEGATED,
+            environment=environment,
+            seller_id=seller_id,
+        )
+        .exclude(team_id=team_id)
+        .exists()
+    )
+    if taken:
+        raise SellerDelegatedToAnotherTeam(seller_id)
+
+
+def hold_team_authorizations(team_id: int) -> None:
+    """Make the team's other authorizations wait until this transaction ends.
+
+    Two authorizations of one seller under two kinds look for each other by
+    login, which no constraint can enforce; taking the team's row first
+    makes the second one see the first one's store. (SQLite's IMMEDIATE
+    transactions already run one at a time.)
+    """
+    list(Team.objects.select_for_update().filter(pk=team_id).values_list("pk"))
