@@ -170,10 +170,11 @@ def _renew(row: PlatformToken, claim_id: str, environment: str) -> None:
         )
         raise
 
-    newer = Q(token_expires_at__isnull=True) | Q(token_expires_at__lt=token.expires_at)
+    # Written whatever the stored expiry: the lease makes this the newest
+    # token, and the stored one may have been refused (or Octopia may have
+    # shortened the lifetime), so keeping it would keep a dead token.
     written = (
         PlatformToken.objects.filter(pk=row.pk, claim_id=claim_id)
-        .filter(newer)
         .update(
             token_ciphertext=crypto.encrypt(token.value),
             token_issued_at=token.issued_at,
@@ -208,8 +209,9 @@ def _record_failure(
 
 def _recorded_failure(row: PlatformToken, now: datetime) -> CdiscountError:
     """The error to raise when the token is unusable and was not renewed."""
-    if row.status_reason.startswith(PlatformClientUnusable.__name__):
-        return PlatformClientUnusable(row.status_reason)
+    prefix = f"{PlatformClientUnusable.__name__}: "
+    if row.status_reason.startswith(prefix):
+        return PlatformClientUnusable(row.status_reason.removeprefix(prefix))
     if row.claimed_until is not None and row.claimed_until > now:
         return ServiceUnavailable(
             "the shared Octopia token is still being renewed by another worker"

@@ -215,6 +215,9 @@ def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalO
             )
         )
         if not written:
+            # Someone else's claim, or a newer token already stored: ours is
+            # dropped (tokens coexist), and our claim, if still held, freed.
+            _owned(store, claim_id).update(**_RELEASED)
             logger.warning("token renewal outcome=lost_claim store_id=%s", store.pk)
             return RenewalOutcome.LOST_CLAIM
         record_event(

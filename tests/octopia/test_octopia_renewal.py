@@ -7,12 +7,14 @@ from django.utils import timezone
 
 from stores import crypto, tasks
 from stores.cdiscount.errors import ServiceUnavailable, TokenRejected
+from stores.environments import Environment
 from stores.lifecycle import LifecycleEvent, StoreStatus
 from stores.models import PlatformToken, Store, StoreEvent
 from stores.services import renewal, tokens
 from stores.services.platform_token import (
     current_platform_token,
     platform_token_name,
+    platform_token_refused,
 )
 from stores.services.renewal import RenewalOutcome
 
@@ -349,3 +351,31 @@ class TestCredentialsForOtherCode:
         assert tokens.call_with_token(store.pk, call) == "ok"
         assert used[0] != used[1]
         assert simulator_control.octopia_token_requests(PLATFORM_CLIENT_ID) == 2
+
+
+@pytest.mark.django_db
+def test_a_refused_shared_token_is_replaced_even_by_a_shorter_lived_one(
+    simulator_control,
+):
+    current_platform_token(Environment.SIMULATOR)
+    refused = platform_row()
+    simulator_control.change_octopia_client(
+        PLATFORM_CLIENT_ID, token_lifetime_seconds=600
+    )
+    PlatformToken.objects.update(token_issued_at=timezone.now() - timedelta(hours=1))
+    platform_token_refused(Environment.SIMULATOR)
+
+    current_platform_token(Environment.SIMULATOR, require_fresh=True)
+
+    replaced = platform_row()
+    assert replaced.token_ciphertext != refused.token_ciphertext
+    assert replaced.token_expires_at < refused.token_expires_at
+    assert replaced.claim_id == ""
+
+
+def test_a_renewal_that_finds_a_newer_token_frees_its_claim(team, simulator_url):
+    store = make_store(team, expires_in=timedelta(hours=60))
+
+    assert renewal.renew_store_token(store.pk, force=True) == RenewalOutcome.LOST_CLAIM
+    store.refresh_from_db()
+    assert (store.claim_id, store.claimed_until) == ("", None)
