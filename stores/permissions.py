@@ -53,6 +53,13 @@ def stores_visible_to(user) -> QuerySet[Store]:
     return _visible(_memberships(user))
 
 
+def memberships_that_see(store: Store) -> QuerySet[Membership]:
+    """The memberships of ``store``'s team whose members may see it."""
+    return Membership.objects.filter(team_id=store.team_id).filter(
+        Q(limited_to_stores=False) | Q(stores=store)
+    )
+
+
 def stores_operable_by(user) -> QuerySet[Store]:
     """The visible stores the user's role lets them change."""
     if not user.is_authenticated:

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from stores.models import Store
+from stores.permissions import memberships_that_see
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +32,14 @@ def notify_reauthorization_needed(store: Store) -> int:
     Returns how many addresses were written to. The message names the store
     and the fix, never a secret.
     """
+    # Only members who may see the store: a sub-account limited to other
+    # stores must not learn of this one from its mail.
     recipients = sorted(
-        set(store.team.members.exclude(email="").values_list("email", flat=True))
+        set(
+            memberships_that_see(store)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
     )
     if not recipients:
         logger.info("reauthorization notice store_id=%s recipients=0", store.pk)

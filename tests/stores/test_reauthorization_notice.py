@@ -33,8 +33,46 @@ def test_rejected_password_emails_the_team_once_in_three_languages(
     assert sorted(message.to) == ["chen@example.invalid", "lin@example.invalid"]
     assert store.name in message.subject
     assert "需要重新授权" in message.subject
-    assert "/stores/add/" in message.body
+    assert f"/stores/{store.pk}/" in message.body
     assert "old-password-1" not in message.body
+
+
+def test_the_mail_keeps_names_as_typed_and_reaches_only_who_sees_the_store(
+    team, member, simulator_control
+):
+    from stores.services.notifications import notify_reauthorization_needed
+
+    from .factories import make_member
+
+    member.email = "lin@example.invalid"
+    member.save()
+    store = make_store(team, name="O'Brien & <Co>")
+    other = make_store(team, login="second-shop-api", name="Other")
+    limited = make_member(team, "sub", limited_to=[other])
+    limited.email = "sub@example.invalid"
+    limited.save()
+
+    notify_reauthorization_needed(store)
+
+    [message] = mail.outbox
+    assert message.to == ["lin@example.invalid"]
+    assert "O'Brien & <Co>" in message.subject
+    assert "O'Brien & <Co>" in message.body
+    assert "&amp;" not in message.body
+
+
+def test_an_octopia_store_is_told_about_its_client_not_a_password(team, member):
+    from stores.services.notifications import notify_reauthorization_needed
+    from tests.octopia.factories import make_own_client_store
+
+    member.email = "lin@example.invalid"
+    member.save()
+
+    notify_reauthorization_needed(make_own_client_store(team))
+
+    body = mail.outbox[0].body
+    assert "client ID and secret" in body
+    assert "API password" not in body
 
 
 def test_every_page_shows_a_banner_until_the_store_is_fixed(member_client, team):

@@ -37,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args, port, **options):
         call_command("migrate", interactive=False, verbosity=0)
         password = self._ensure_demo_user()
-        environment = self._child_environment()
+        environment = self._child_environment(port)
         python = sys.executable
 
         manager = Manager(Printer(sys.stdout))
@@ -69,8 +69,10 @@ class Command(BaseCommand):
         manager.loop()
         sys.exit(manager.returncode)
 
-    def _child_environment(self) -> dict:
+    def _child_environment(self, port: int) -> dict:
         environment = dict(os.environ)
+        # Links in e-mails point at this server.
+        environment.setdefault("CDAUTH_SITE_URL", f"http://127.0.0.1:{port}")
         sim_port = str(free_loopback_port())
         environment["SIM_PORT"] = sim_port
         environment.setdefault(
