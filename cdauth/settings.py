@@ -142,13 +142,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The rate limits count in this cache, so every web process must share it:
-# files in the local folder on the embedded defaults, Redis in production.
-CACHES = {
-    "default": env.cache_url("CACHE_URL", default=f"filecache://{LOCAL_DIR / 'cache'}")
-}
-if CACHES["default"]["BACKEND"].endswith("FileBasedCache"):
-    local_state.ensure_local_dir(Path(CACHES["default"]["LOCATION"]))
+# The rate limits count in this cache, so every web process must share it,
+# and count atomically: Redis in production. The embedded default runs one
+# web process, whose memory is shared by its threads and counts under a lock
+# (the file cache would let simultaneous requests through).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://cdauth")}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": f"django.contrib.auth.password_validation.{name}"}

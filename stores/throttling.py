@@ -4,9 +4,9 @@ Every authorize, re-authorize and connection test asks Cdiscount whether a
 login and password match; unlimited, the dashboard would let anyone with an
 account guess Cdiscount passwords through it. Each such request is counted
 twice, once for the person and once for the team it acts for, in fixed
-windows kept in the default cache. That cache must be shared by every web
-process (see README, ``CACHE_URL``); on Redis the counting is atomic, on the
-embedded file cache two simultaneous requests may both pass the last slot.
+windows kept in the default cache. That cache must count atomically and be
+shared by every web process: Redis in production (see README,
+``CACHE_URL``), the memory of the one web process on the embedded defaults.
 """
 
 import contextlib
@@ -65,6 +65,29 @@ def check_action_rates(app_configs=None, **kwargs):
         except ImproperlyConfigured as exc:
             errors.append(checks.Error(str(exc), id="stores.E001"))
     return errors
+
+
+# Caches that one web process alone sees: each process of a production
+# server would count on its own, multiplying the limits.
+PROCESS_LOCAL_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.filebased.FileBasedCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_shared_cache(app_configs=None, **kwargs):
+    if settings.CACHES["default"]["BACKEND"] not in PROCESS_LOCAL_CACHES:
+        return []
+    return [
+        checks.Warning(
+            "The rate limits on calls to Cdiscount count in a cache that each "
+            "web process keeps for itself.",
+            hint="Set CACHE_URL to a Redis URL shared by every web process.",
+            id="stores.W001",
+        )
+    ]
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,15 @@ PRODUCTION = {
     "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     "DJANGO_ALLOWED_HOSTS": "cdauth.example.com",
 }
+# Named, not reached: nothing below talks to it.
+SHARED_CACHE = {"CACHE_URL": "redis://127.0.0.1:6379/1"}
 
 
 def run_manage(*args, tmp_path, **environment):
     clean = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "FIELD_", "DATABASE_", "CDAUTH_"))
+        if not key.startswith(("DJANGO_", "FIELD_", "DATABASE_", "CDAUTH_", "CACHE_"))
     }
     clean.update(environment, CDAUTH_LOCAL_DIR=str(tmp_path / "local"))
     return subprocess.run(
@@ -47,11 +49,26 @@ def test_production_refuses_to_start_and_names_the_missing_setting(tmp_path, mis
 
 def test_check_deploy_is_clean_with_a_production_environment(tmp_path):
     result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **PRODUCTION
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        tmp_path=tmp_path,
+        **PRODUCTION,
+        **SHARED_CACHE,
     )
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_rate_limits_count_per_process(tmp_path):
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path, **PRODUCTION
+    )
+
+    assert result.returncode != 0
+    assert "stores.W001" in result.stderr
 
 
 def test_embedded_defaults_generate_keys_once_with_owner_only_permissions(tmp_path):

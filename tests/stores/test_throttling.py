@@ -112,6 +112,17 @@ class TestTakeActionSlot:
 
         assert take_action_slot(user_id=1, team_id=9, now=now).scope == "user"
 
+    def test_simultaneous_requests_never_pass_more_than_the_limit(self):
+        from concurrent.futures import ThreadPoolExecutor
+
+        def attempt(_):
+            return take_action_slot(user_id=1, team_id=1, now=WINDOW_START)
+
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            answers = list(pool.map(attempt, range(40)))
+
+        assert answers.count(None) == 2
+
     def test_refused_requests_use_up_no_slot(self):
         now = WINDOW_START
         for user_id in (1, 2, 3):
