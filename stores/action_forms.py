@@ -7,6 +7,7 @@ from stores.environments import available_environments
 from stores.lifecycle import StoreStatus
 from stores.models import CredentialKind
 from stores.selectors import STORE_LIST_ORDERINGS
+from stores.validators import parse_id, validate_store_name
 
 
 class StoreListFilterForm(forms.Form):
@@ -52,17 +53,24 @@ class StoreListFilterForm(forms.Form):
         ]
 
     def criteria(self) -> dict:
-        """Keyword arguments for ``store_list_for``; bad values are ignored."""
-        if not self.is_valid():
+        """Keyword arguments for ``store_list_for``.
+
+        A field with a bad value is ignored on its own, and the page says
+        why: one stale or mistyped value must not drop the search and the
+        other filters with it.
+        """
+        if not self.is_bound:
             return {}
+        self.is_valid()
+        # Only the fields that passed are in ``cleaned_data``.
         data = self.cleaned_data
-        sort = data["sort"] if data["sort"] in STORE_LIST_ORDERINGS else "name"
+        sort = data.get("sort", "")
         return {
-            "search": data["q"].strip(),
-            "status": data["status"],
-            "environment": data["environment"],
-            "kind": data["kind"],
-            "sort": sort,
+            "search": data.get("q", "").strip(),
+            "status": data.get("status", ""),
+            "environment": data.get("environment", ""),
+            "kind": data.get("kind", ""),
+            "sort": sort if sort in STORE_LIST_ORDERINGS else "name",
         }
 
 
@@ -72,7 +80,8 @@ class StoreIdsField(forms.Field):
     widget = forms.MultipleHiddenInput
 
     def to_python(self, value) -> list[int]:
-        return [int(item) for item in value or [] if str(item).isdigit()]
+        store_ids = (parse_id(item) for item in value or [])
+        return [store_id for store_id in store_ids if store_id is not None]
 
 
 class StoreBulkActionForm(forms.Form):
@@ -122,5 +131,6 @@ class StoreRenameForm(forms.Form):
     name = forms.CharField(
         label=_("Store name"),
         max_length=100,
+        validators=[validate_store_name],
         help_text=_("Any name that helps your team recognise the store."),
     )

@@ -1,6 +1,8 @@
 from datetime import timedelta
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +11,7 @@ from stores import crypto
 from stores.lifecycle import StoreStatus
 from stores.models import Membership, Store, StoreEvent, Team
 from stores.tasks import queue_forced_renewals
+from stores.validators import validate_store_name
 
 # Shown in place of a secret; not one itself.
 SECRET_MASK = "••••••••"  # noqa: S105
@@ -85,8 +88,45 @@ class StoreEventInline(admin.TabularInline):
         return False
 
 
+# What an admin is told when moving a store to another team breaks one of
+# the store's unique constraints, by constraint name.
+TEAM_CONSTRAINT_MESSAGES = {
+    "store_login_unique_per_team": _(
+        "This team already has a store with this API login."
+    ),
+    "store_seller_id_unique_per_team": _(
+        "This team already has a store with this SellerId."
+    ),
+}
+
+
+class StoreAdminForm(forms.ModelForm):
+    """The admin's store page, with the checks the dashboard's forms make."""
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        validate_store_name(name)
+        return name
+
+    def validate_unique(self):
+        super().validate_unique()
+        # The login and SellerId are read-only here, so they are not form
+        # fields and Django skips every constraint that names them. Moving
+        # the store to another team can still break those, which the
+        # database would only refuse on save, with a 500.
+        if self.has_error("team"):
+            return
+        for constraint in Store._meta.constraints:
+            try:
+                constraint.validate(Store, self.instance)
+            except ValidationError as error:
+                message = TEAM_CONSTRAINT_MESSAGES.get(constraint.name, error)
+                self.add_error("team", message)
+
+
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
+    form = StoreAdminForm
     list_display = [
         "name",
         "team",

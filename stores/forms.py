@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.environments import available_environments, default_environment
 from stores.models import CredentialKind
 from stores.services.platform_token import is_platform_configured
+from stores.validators import parse_id, validate_store_name
 
 _SELLER_ID = re.compile(r"[0-9]{1,32}")
 
@@ -123,13 +124,38 @@ class OctopiaFieldsMixin(forms.Form):
         )
 
 
+class OfferedTeamField(forms.ModelChoiceField):
+    """A team among those offered; one not offered is never sent back."""
+
+    def to_python(self, value):
+        # Django only catches the ValueError of a bad id, not the
+        # OverflowError of one too large for the database.
+        if value not in self.empty_values and parse_id(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        # The page shown again after a refused team offers the preselected
+        # team instead, so that sending it again is not refused the same way.
+        try:
+            self.clean(data)
+        except forms.ValidationError:
+            return initial
+        return data
+
+
 class StoreAuthorizeForm(OctopiaFieldsMixin, forms.Form):
     """The authorize page: a name, how the store connects, its credentials."""
 
-    team = forms.ModelChoiceField(queryset=None, label=_("Team"), empty_label=None)
+    team = OfferedTeamField(queryset=None, label=_("Team"), empty_label=None)
     name = forms.CharField(
         label=_("Store name"),
         max_length=100,
+        validators=[validate_store_name],
         help_text=_("Any name that helps your team recognise the store."),
     )
     api_login = forms.CharField(
@@ -163,6 +189,26 @@ class StoreAuthorizeForm(OctopiaFieldsMixin, forms.Form):
         self.fields["credential_kind"].choices = kinds
         self.fields["credential_kind"].initial = kinds[0][0]
         self.order_fields(["team", "credential_kind", "name"])
+
+    def clean(self):
+        cleaned = super().clean()
+        team = self.fields["team"]
+        if team.widget.is_hidden and self.has_error("team"):
+            # A hidden field's errors are not shown: the page would come back
+            # with no word of what is wrong.
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "The team sent with this form is not one where you can "
+                        "authorize stores. The form now uses your team "
+                        "“%(team)s”: check it and send it again."
+                    ),
+                    code="team_not_offered",
+                    params={"team": team.initial},
+                ),
+            )
+        return cleaned
 
     def clean_api_login(self):
         login = self.cleaned_data["api_login"]

@@ -34,6 +34,22 @@ class StoreListView(LoginRequiredMixin, ListView):
         self.criteria = self.filter_form.criteria()
         return store_list_for(self.request.user, **self.criteria)
 
+    def paginate_queryset(self, queryset, page_size):
+        """Like ListView's, but a page out of range shows the nearest page.
+
+        A bulk action goes back to the page it came from, which it may have
+        emptied; that, or a stale link, must not end on a 404.
+        """
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        requested = self.request.GET.get(self.page_kwarg)
+        page = paginator.page(_nearest_page(requested, paginator.num_pages))
+        return (paginator, page, page.object_list, page.has_other_pages())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         roles = permissions.roles_by_team(self.request.user)
@@ -54,6 +70,17 @@ class StoreListView(LoginRequiredMixin, ListView):
             can_authorize=bool(operable_team_ids),
         )
         return context
+
+
+def _nearest_page(requested: str | None, num_pages: int) -> int:
+    """The page ``?page=`` asks for, brought within range; else the first."""
+    if requested == "last":
+        return num_pages
+    try:
+        number = int(requested)
+    except (TypeError, ValueError):
+        return 1
+    return min(max(number, 1), num_pages)
 
 
 @method_decorator(

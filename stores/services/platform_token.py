@@ -173,19 +173,16 @@ def _renew(row: PlatformToken, claim_id: str, environment: str) -> None:
     # Written whatever the stored expiry: the lease makes this the newest
     # token, and the stored one may have been refused (or Octopia may have
     # shortened the lifetime), so keeping it would keep a dead token.
-    written = (
-        PlatformToken.objects.filter(pk=row.pk, claim_id=claim_id)
-        .update(
-            token_ciphertext=crypto.encrypt(token.value),
-            token_issued_at=token.issued_at,
-            token_expires_at=token.expires_at,
-            token_renew_at=renewal_time(token.issued_at, token.expires_at),
-            renewal_failures=0,
-            next_attempt_at=None,
-            status_reason="",
-            updated_at=token.issued_at,
-            **_RELEASED,
-        )
+    written = PlatformToken.objects.filter(pk=row.pk, claim_id=claim_id).update(
+        token_ciphertext=crypto.encrypt(token.value),
+        token_issued_at=token.issued_at,
+        token_expires_at=token.expires_at,
+        token_renew_at=renewal_time(token.issued_at, token.expires_at),
+        renewal_failures=0,
+        next_attempt_at=None,
+        status_reason="",
+        updated_at=token.issued_at,
+        **_RELEASED,
     )
     logger.info(
         "platform token renewal outcome=%s environment=%s expires_at=%s",

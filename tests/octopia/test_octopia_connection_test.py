@@ -1,4 +1,4 @@
-"""The "Test connection" button on Octopia stores runs the authorization check again."""
+"""The "Test connection" button runs the Octopia authorization check again."""
 
 from django.urls import reverse
 

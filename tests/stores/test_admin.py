@@ -2,7 +2,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from stores.lifecycle import StoreStatus
-from stores.models import Store
+from stores.models import CredentialKind, Store, Team
 
 from .factories import make_store
 
@@ -107,3 +107,81 @@ def test_admin_flags_a_secret_no_key_opens_and_still_renders(admin_client, team)
     # The token is still readable, so it stays masked.
     assert html.count("••••••••") == 1
     assert "illisible" in in_french.content.decode()
+
+
+def post_store_change(admin_client, store, **changes):
+    return admin_client.post(
+        reverse("admin:stores_store_change", args=[store.pk]),
+        {
+            "team": store.team_id,
+            "name": store.name,
+            "environment": store.environment,
+            "status": store.status,
+            "status_reason": "",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+            **changes,
+        },
+    )
+
+
+def admin_form_errors(response) -> dict:
+    return response.context["adminform"].form.errors
+
+
+def test_moving_a_store_to_a_team_with_the_same_login_is_refused(admin_client, team):
+    other = Team.objects.create(name="Other team")
+    make_store(other, login="Demo-Shop-API", name="Already there")
+    moving = make_store(team, login="demo-shop-api", name="Moving")
+
+    response = post_store_change(admin_client, moving, team=other.pk)
+
+    moving.refresh_from_db()
+    assert response.status_code == 200
+    assert admin_form_errors(response)["team"] == [
+        "This team already has a store with this API login."
+    ]
+    assert moving.team == team
+
+
+def test_moving_a_store_to_a_team_with_the_same_seller_id_is_refused(
+    admin_client, team
+):
+    other = Team.objects.create(name="Other team")
+    there = make_store(other, login="there-api", name="Already there")
+    moving = make_store(team, login="moving-api", name="Moving")
+    octopia = {"credential_kind": CredentialKind.OCTOPIA_OWN, "api_login": ""}
+    Store.objects.filter(pk__in=[there.pk, moving.pk]).update(
+        seller_id="100001", **octopia
+    )
+
+    response = post_store_change(admin_client, moving, team=other.pk)
+
+    moving.refresh_from_db()
+    assert response.status_code == 200
+    assert admin_form_errors(response)["team"] == [
+        "This team already has a store with this SellerId."
+    ]
+    assert moving.team == team
+
+
+def test_moving_a_store_to_a_team_without_the_same_login_works(admin_client, team):
+    other = Team.objects.create(name="Other team")
+    make_store(other, login="different-api")
+    moving = make_store(team, login="demo-shop-api")
+
+    response = post_store_change(admin_client, moving, team=other.pk)
+
+    moving.refresh_from_db()
+    assert response.status_code == 302
+    assert moving.team == other
+
+
+def test_admin_refuses_a_name_without_visible_characters(admin_client, team):
+    store = make_store(team, name="Kept")
+
+    response = post_store_change(admin_client, store, name="\u200b")
+
+    assert admin_form_errors(response)["name"] == [
+        "Enter a store name with visible characters."
+    ]

@@ -210,3 +210,64 @@ def test_anonymous_visitor_is_sent_to_login(client, db):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+BAD_HIDDEN_TEAMS = {
+    "missing": None,
+    "junk": "abc",
+    "superscript": "²",
+    "past-64-bit": "99999999999999999999",
+    "unknown": "424242",
+}
+
+
+@pytest.mark.parametrize("posted", BAD_HIDDEN_TEAMS.values(), ids=BAD_HIDDEN_TEAMS)
+def test_a_bad_hidden_team_is_said_and_sending_again_works(member_client, team, posted):
+    form = {
+        "name": "My shop",
+        "api_login": "demo-shop-api",
+        "api_password": "Demo-2024!",
+        "environment": "simulator",
+    }
+    if posted is not None:
+        form["team"] = posted
+
+    refused = member_client.post(AUTHORIZE, form)
+    nothing_stored = not Store.objects.exists()
+    sent_back = refused.context["form"]["team"].value()
+    again = member_client.post(AUTHORIZE, {**form, "team": sent_back}, follow=True)
+
+    assert refused.status_code == 200 and nothing_stored
+    assert "not one where you can authorize stores" in failure_message(refused)
+    assert "Shenzhen Trading" in failure_message(refused)
+    assert "not one where you can authorize stores" in page_text(refused)
+    assert f'name="team" value="{team.pk}"' in page_text(refused)
+    assert again.redirect_chain == [(reverse("stores:list"), 302)]
+    assert Store.objects.get().team == team
+
+
+def test_a_foreign_hidden_team_is_refused_visibly(member_client, team):
+    from stores.models import Team
+
+    other = Team.objects.create(name="Other team")
+
+    response = authorize(member_client, other)
+
+    assert "not one where you can authorize stores" in failure_message(response)
+    assert f'name="team" value="{team.pk}"' in page_text(response)
+    assert not Store.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["\ufeff", "\u200b \u200b", "\u3164", "Shop\x01"],
+    ids=["bom", "zero-width-spaces", "hangul-filler", "control"],
+)  # fmt: skip
+def test_a_name_without_visible_characters_or_with_controls_is_refused(
+    member_client, team, simulator_control, name
+):
+    response = authorize(member_client, team, name=name)
+
+    [error] = response.context["form"].errors["name"]
+    assert "visible characters" in error or "control characters" in error
+    assert simulator_control.token_requests("demo-shop-api") == 0
+    assert not Store.objects.exists()

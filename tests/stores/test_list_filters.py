@@ -123,3 +123,42 @@ def test_list_with_filters_costs_the_same_queries_for_5_and_200_stores(
         make_store(team, login=f"many{number}-api")
 
     assert count() == with_five
+
+
+def test_a_bad_value_drops_only_its_own_filter(member_client, team):
+    make_store(team, login="alpha-api", name="Alpha")
+    make_store(team, login="bravo-api", name="Bravo")
+    make_store(team, login="alpaca-api", name="Alpaca", status=StoreStatus.PAUSED)
+
+    assert names_listed(member_client, q="alp", status="foo") == ["Alpaca", "Alpha"]
+    assert names_listed(member_client, q="alp", environment="mars") == [
+        "Alpaca",
+        "Alpha",
+    ]
+    assert names_listed(member_client, q="alp", kind="carrier-pigeon") == [
+        "Alpaca",
+        "Alpha",
+    ]
+    assert names_listed(member_client, q="alp", status="paused", sort="bogus") == [
+        "Alpaca"
+    ]
+
+
+def test_a_search_too_long_is_said_and_the_other_filters_still_apply(
+    member_client, team
+):
+    make_store(team, login="a-api", name="Active one")
+    make_store(team, login="p-api", name="Paused one", status=StoreStatus.PAUSED)
+
+    response = member_client.get(LIST, {"q": "x" * 101, "status": "paused"})
+
+    assert [store.name for store in response.context["stores"]] == ["Paused one"]
+    assert "at most 100 characters" in response.content.decode()
+
+
+def test_a_bad_filter_value_is_pointed_out(member_client, team):
+    make_store(team)
+
+    html = member_client.get(LIST, {"status": "foo"}).content.decode()
+
+    assert "Select a valid choice. foo is not one of the available choices." in html

@@ -141,3 +141,24 @@ def test_team_list_shows_role_and_members_link_only_to_owners(client, owner, tea
 
     assert "Shenzhen Trading" in html and "Viewer" in html
     assert members_url(team) not in html
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["99999999999999999999", "9223372036854775808", "²", "-1"],
+    ids=["far-past-64-bit", "past-64-bit", "superscript", "negative"],
+)
+def test_a_store_value_that_is_no_id_is_a_form_error(owner_client, team, value):
+    member = make_member(team, "sub")
+
+    response = owner_client.post(
+        member_url("member_edit", membership_of(member)),
+        {"role": Role.OPERATOR, "limited_to_stores": "on", "stores": [value]},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["stores"] == [
+        f"“{value}” is not a valid value."
+    ]
+    assert f"“{value}” is not a valid value." in response.content.decode()
+    assert not membership_of(member).limited_to_stores

@@ -15,6 +15,7 @@ from stores.services.renewal import RenewalOutcome, renew_store_token
 from .factories import DEMO_PASSWORD, make_store
 
 NEW_PASSWORD = "Changed-2025!"
+ARABIC_INDIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def url(name, store):
@@ -368,3 +369,101 @@ def test_actions_refuse_an_unknown_state_change_without_writing(team, member):
         store_actions.pause_store(store=store, actor=member)
 
     assert not StoreEvent.objects.exists()
+
+
+class TestBulkStoreIds:
+    """Ticked ids come from the page; anything else is ignored, never a 500."""
+
+    def bulk(self, client, store_values, **extra):
+        return client.post(
+            reverse("stores:bulk"),
+            {"action": "pause", "store": store_values, **extra},
+            follow=True,
+        )
+
+    @pytest.mark.parametrize(
+        "value",
+        ["9223372036854775808", "99999999999999999999", "²", "-1", "1e3", " 1"],
+        ids=["past-64-bit", "far-past-64-bit", "superscript", "negative", "exp", "sp"],
+    )
+    def test_a_value_that_is_no_store_id_is_ignored(self, member_client, value):
+        response = self.bulk(member_client, [value])
+
+        assert response.status_code == 200
+        assert shown_messages(response) == ["Select at least one store."]
+
+    def test_digits_of_another_script_do_not_name_a_store(self, member_client, team):
+        store = make_store(team)
+        arabic_indic = str(store.pk).translate(ARABIC_INDIC_DIGITS)
+
+        response = self.bulk(member_client, [arabic_indic])
+
+        store.refresh_from_db()
+        assert store.status == StoreStatus.ACTIVE
+        assert shown_messages(response) == ["Select at least one store."]
+
+    def test_good_ids_still_act_next_to_bad_ones(self, member_client, team):
+        store = make_store(team)
+
+        response = self.bulk(member_client, ["9223372036854775808", "²", store.pk])
+
+        store.refresh_from_db()
+        assert store.status == StoreStatus.PAUSED
+        assert shown_messages(response) == ["1 store paused."]
+
+    def test_pausing_the_last_filtered_page_lands_on_a_page_that_exists(
+        self, member_client, team
+    ):
+        stores = [
+            make_store(team, login=f"active{number}-api", name=f"Active {number:02}")
+            for number in range(51)
+        ]
+        back_to = reverse("stores:list") + "?status=active&page=2"
+
+        response = self.bulk(member_client, [stores[-1].pk], next=back_to)
+
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == back_to
+        assert response.context["page_obj"].number == 1
+        assert len(response.context["stores"]) == 50
+
+
+class TestStoreNames:
+    @pytest.mark.parametrize(
+        "name",
+        ["\ufeff", "\u200b\u200b", "\u200d", "\u3164", "\u2800", "\u00ad"],
+        ids=["bom", "zero-width-spaces", "zwj", "hangul-filler", "braille", "shy"],
+    )
+    def test_a_name_without_visible_characters_is_refused(
+        self, member_client, team, name
+    ):
+        store = make_store(team, name="Kept")
+
+        response = member_client.post(url("rename", store), {"name": name})
+
+        store.refresh_from_db()
+        assert response.status_code == 200 and store.name == "Kept"
+        assert response.context["form"].errors["name"] == [
+            "Enter a store name with visible characters."
+        ]
+
+    @pytest.mark.parametrize("name", ["Shop\x01", "Two\nlines", "Tab\tbed", "A\x7f"])
+    def test_a_name_with_control_characters_is_refused(self, member_client, team, name):
+        store = make_store(team, name="Kept")
+
+        response = member_client.post(url("rename", store), {"name": name})
+
+        store.refresh_from_db()
+        assert store.name == "Kept"
+        assert "control characters" in response.context["form"].errors["name"][0]
+
+    @pytest.mark.parametrize(
+        "name", ["می\u200cخواهم", "Family 👨\u200d👩\u200d👧", "深圳 店", "Café"]
+    )
+    def test_names_in_any_script_are_kept(self, member_client, team, name):
+        store = make_store(team, name="Old")
+
+        member_client.post(url("rename", store), {"name": name})
+
+        store.refresh_from_db()
+        assert store.name == name

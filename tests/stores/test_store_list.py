@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -102,3 +103,25 @@ def test_user_sees_stores_of_all_their_teams_only(client, team, db):
     make_store(team, login="hidden-api", name="Hidden")
 
     assert "Hidden" not in client.get(LIST).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [("0", 1), ("-1", 1), ("abc", 1), ("²", 1), ("", 1), ("2", 2), ("3", 2)]
+    + [("99999999999999999999", 2), ("last", 2)],
+)
+def test_a_page_out_of_range_shows_the_nearest_page(member_client, team, page, shown):
+    for i in range(55):
+        make_store(team, login=f"page{i}-api")
+
+    response = member_client.get(LIST, {"page": page})
+
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
+def test_an_empty_list_has_a_first_page_whatever_page_is_asked(member_client):
+    response = member_client.get(LIST, {"page": "4"})
+
+    assert response.status_code == 200
+    assert "No store is authorized yet." in response.content.decode()

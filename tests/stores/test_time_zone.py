@@ -1,5 +1,6 @@
 """Dates and times in each person's own time zone."""
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,3 +58,26 @@ def test_the_zone_is_dropped_when_the_request_ends(member_client, settings):
     member_client.get(PREFERENCES)
 
     assert timezone.get_current_timezone_name() == settings.TIME_ZONE
+
+
+def test_only_real_zones_are_offered(member_client):
+    form = member_client.get(PREFERENCES).context["form"]
+    names = {value for value, _ in form.fields["time_zone"].choices}
+
+    assert "UTC" in names and "Asia/Shanghai" in names
+    assert not names & {"Factory", "localtime", "EST", "GMT", "Zulu", "Etc/GMT+5"}
+
+
+@pytest.mark.parametrize("zone", ["Factory", "localtime", "Etc/GMT+5", "EST5EDT"])
+def test_a_zone_that_is_no_place_is_refused(member_client, member, zone):
+    response = member_client.post(PREFERENCES, {"time_zone": zone})
+
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    assert not UserPreferences.objects.filter(user=member).exists()
+
+
+def test_utc_can_be_chosen(member_client, member):
+    member_client.post(PREFERENCES, {"time_zone": "UTC"})
+
+    assert member.preferences.time_zone == "UTC"
