@@ -8,6 +8,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from stores import crypto
+from stores.forms import IdChoiceField
 from stores.lifecycle import StoreStatus
 from stores.models import Membership, Store, StoreEvent, Team
 from stores.tasks import queue_forced_renewals
@@ -102,6 +103,8 @@ TEAM_CONSTRAINT_MESSAGES = {
 
 class StoreAdminForm(forms.ModelForm):
     """The admin's store page, with the checks the dashboard's forms make."""
+
+    team = IdChoiceField(queryset=Team.objects.all(), label=_("team"))
 
     def clean_name(self):
         name = self.cleaned_data["name"]

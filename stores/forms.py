@@ -124,8 +124,8 @@ class OctopiaFieldsMixin(forms.Form):
         )
 
 
-class OfferedTeamField(forms.ModelChoiceField):
-    """A team among those offered; one not offered is never sent back."""
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice whose posted id is checked before any query."""
 
     def to_python(self, value):
         # Django only catches the ValueError of a bad id, not the
@@ -137,6 +137,10 @@ class OfferedTeamField(forms.ModelChoiceField):
                 params={"value": value},
             )
         return super().to_python(value)
+
+
+class OfferedTeamField(IdChoiceField):
+    """A team among those offered; one not offered is never sent back."""
 
     def bound_data(self, data, initial):
         # The page shown again after a refused team offers the preselected

@@ -144,6 +144,15 @@ def test_moving_a_store_to_a_team_with_the_same_login_is_refused(admin_client, t
     assert moving.team == team
 
 
+def test_a_team_id_too_large_for_the_database_is_a_form_error(admin_client, team):
+    store = make_store(team)
+
+    response = post_store_change(admin_client, store, team="99999999999999999999")
+
+    assert response.status_code == 200
+    assert admin_form_errors(response)["team"]
+
+
 def test_moving_a_store_to_a_team_with_the_same_seller_id_is_refused(
     admin_client, team
 ):
