@@ -198,7 +198,7 @@ class StoreAdmin(admin.ModelAdmin):
     @admin.action(description=_("Renew token now"))
     def renew_token_now(self, request, queryset):
         store_ids = list(queryset.values_list("pk", flat=True))
-        queue_forced_renewals(store_ids)
+        queue_forced_renewals(store_ids, requested_by=request.user.pk)
         self.message_user(
             request,
             ngettext(

@@ -12,8 +12,10 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(ignore_result=True)
-def renew_store_token(store_id: int, force: bool = False) -> None:
-    renewal.renew_store_token(store_id, force=force)
+def renew_store_token(
+    store_id: int, force: bool = False, requested_by: int | None = None
+) -> None:
+    renewal.renew_store_token(store_id, force=force, requested_by=requested_by)
 
 
 @shared_task(ignore_result=True)
@@ -57,7 +59,12 @@ def queue_due_renewals() -> int:
     return queued
 
 
-def queue_forced_renewals(store_ids) -> None:
-    """Queue an immediate renewal of each store, as a person asked for."""
+def queue_forced_renewals(store_ids, requested_by: int | None = None) -> None:
+    """Queue an immediate renewal of each store, as a person asked for.
+
+    ``requested_by`` is that person's user id, for the store's history.
+    """
     for store_id in store_ids:
-        renew_store_token.delay_on_commit(store_id, force=True)
+        renew_store_token.delay_on_commit(
+            store_id, force=True, requested_by=requested_by
+        )

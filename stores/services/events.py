@@ -16,16 +16,21 @@ def record_event(
     store: Store | None = None,
     label: str = "",
     actor=None,
+    actor_id: int | None = None,
     status_after: str = "",
     reason: str = "",
 ) -> StoreEvent:
-    """Write one event; ``reason`` must never hold a secret."""
+    """Write one event; ``reason`` must never hold a secret.
+
+    The person is ``actor``, or ``actor_id`` where only their id is at hand
+    (a renewal they asked for, run later by a worker).
+    """
     team_id = team if isinstance(team, int) else team.pk
     return StoreEvent.objects.create(
         team_id=team_id,
         store=store,
         store_label=label or store_label(store.name, store.api_login, store.seller_id),
-        actor=actor,
+        actor_id=actor.pk if actor is not None else actor_id,
         kind=kind,
         outcome=outcome,
         status_after=status_after,

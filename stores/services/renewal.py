@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -141,10 +142,13 @@ def retry_delay(failures: int) -> timedelta:
     return timedelta(seconds=delay * random.uniform(0.8, 1.2))  # noqa: S311
 
 
-def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
+def renew_store_token(
+    store_id: int, *, force: bool = False, requested_by: int | None = None
+) -> RenewalOutcome:
     """Renew one store's token if it is due (or ``force``) and nobody else is.
 
     At most four queries on the way that matters: claim, read, write, event.
+    ``requested_by`` is the user who asked for it, written in the history.
     """
     now = timezone.now()
     claim_id = claim_store(store_id, force=force, now=now)
@@ -153,22 +157,24 @@ def renew_store_token(store_id: int, *, force: bool = False) -> RenewalOutcome:
         return RenewalOutcome.SKIPPED
 
     store = Store.objects.get(pk=store_id)
+    actor_id = _existing_user_id(requested_by)
     release_connection_while_waiting()
     try:
         token = client_for(store.credential_kind).issue_token(store)
     except crypto.UndecryptableSecret as exc:
-        return _record_rejection(store, claim_id, f"stored secret unreadable: {exc}")
+        reason = f"stored secret unreadable: {exc}"
+        return _record_rejection(store, claim_id, reason, actor_id)
     except CredentialsRejected as exc:
-        return _record_rejection(store, claim_id, str(exc))
+        return _record_rejection(store, claim_id, str(exc), actor_id)
     except (ServiceUnavailable, UnexpectedAnswer) as exc:
-        return _record_outage(store, claim_id, exc, now)
+        return _record_outage(store, claim_id, exc, now, actor_id)
     except Exception as exc:
         # A fault of ours or of this store's set-up (an environment no longer
         # configured, say): retried with backoff like an outage, so that the
         # claim is released and the stores after it are still renewed.
         logger.exception("token renewal crashed store_id=%s", store_id)
-        return _record_outage(store, claim_id, exc, now)
-    return _record_renewal(store, claim_id, token)
+        return _record_outage(store, claim_id, exc, now, actor_id)
+    return _record_renewal(store, claim_id, token, actor_id)
 
 
 def release_connection_while_waiting() -> None:
@@ -183,6 +189,14 @@ def release_connection_while_waiting() -> None:
         connection.close()
 
 
+def _existing_user_id(user_id: int | None) -> int | None:
+    # The person may have been deleted since they asked; the history then
+    # shows no one rather than failing the renewal.
+    if user_id is None:
+        return None
+    return user_id if get_user_model().objects.filter(pk=user_id).exists() else None
+
+
 def _owned(store: Store, claim_id: str):
     return Store.objects.filter(pk=store.pk, claim_id=claim_id)
 
@@ -190,7 +204,9 @@ def _owned(store: Store, claim_id: str):
 _RELEASED = {"claim_id": "", "claimed_until": None, "queued_until": None}
 
 
-def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalOutcome:
+def _record_renewal(
+    store: Store, claim_id: str, token: IssuedToken, actor_id: int | None
+) -> RenewalOutcome:
     # The expiry never moves backwards: a slower renewal that finishes after
     # a newer one keeps the newer token. An equal expiry is written: delegated
     # stores copy the times of one shared token, which may not have changed.
@@ -223,6 +239,7 @@ def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalO
         record_event(
             team=store.team_id,
             store=store,
+            actor_id=actor_id,
             kind=LifecycleEvent.RENEWED,
             outcome=StoreEvent.Outcome.SUCCESS,
             status_after=status_after(LifecycleEvent.RENEWED),
@@ -235,7 +252,9 @@ def _record_renewal(store: Store, claim_id: str, token: IssuedToken) -> RenewalO
     return RenewalOutcome.RENEWED
 
 
-def _record_rejection(store: Store, claim_id: str, reason: str) -> RenewalOutcome:
+def _record_rejection(
+    store: Store, claim_id: str, reason: str, actor_id: int | None
+) -> RenewalOutcome:
     status = status_after(LifecycleEvent.CREDENTIALS_REJECTED)
     with transaction.atomic():
         written = _owned(store, claim_id).update(
@@ -246,6 +265,7 @@ def _record_rejection(store: Store, claim_id: str, reason: str) -> RenewalOutcom
             record_event(
                 team=store.team_id,
                 store=store,
+                actor_id=actor_id,
                 kind=LifecycleEvent.CREDENTIALS_REJECTED,
                 outcome=StoreEvent.Outcome.FAILURE,
                 status_after=status,
@@ -260,7 +280,11 @@ def _record_rejection(store: Store, claim_id: str, reason: str) -> RenewalOutcom
 
 
 def _record_outage(
-    store: Store, claim_id: str, error: Exception, now: datetime
+    store: Store,
+    claim_id: str,
+    error: Exception,
+    now: datetime,
+    actor_id: int | None,
 ) -> RenewalOutcome:
     failures = store.renewal_failures + 1
     next_attempt_at = now + retry_delay(failures)
@@ -279,6 +303,7 @@ def _record_outage(
             record_event(
                 team=store.team_id,
                 store=store,
+                actor_id=actor_id,
                 kind=LifecycleEvent.RENEWAL_FAILED,
                 outcome=StoreEvent.Outcome.FAILURE,
                 status_after=status,

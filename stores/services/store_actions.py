@@ -110,7 +110,7 @@ def resume_store(*, store: Store, actor) -> StoreStatus:
         # A store paused for long has a token that is due or gone: renew it
         # now rather than at the next sweep.
         if store.token_renew_at is None or store.token_renew_at <= now:
-            queue_forced_renewals([store.pk])
+            queue_forced_renewals([store.pk], requested_by=actor.pk)
     logger.info(
         "store resumed store_id=%s actor_id=%s status=%s", store.pk, actor.pk, status
     )
@@ -269,7 +269,7 @@ def check_store_connection(*, store: Store, actor) -> ConnectionTestResult:
             StoreStatus.RENEWAL_FAILING,
             StoreStatus.EXPIRED,
         ):
-            queue_forced_renewals([store.pk])
+            queue_forced_renewals([store.pk], requested_by=actor.pk)
     logger.info(
         "store connection tested store_id=%s passed=%s error=%s",
         store.pk,
@@ -367,7 +367,7 @@ def resume_stores(*, stores, actor) -> int:
 def renew_stores(*, stores, actor) -> int:
     """Queue an immediate renewal of each renewable store; return how many."""
     store_ids = [store.pk for store in stores if store.status in RENEWABLE_STATUSES]
-    queue_forced_renewals(store_ids)
+    queue_forced_renewals(store_ids, requested_by=actor.pk)
     logger.info(
         "store renewals requested count=%s actor_id=%s", len(store_ids), actor.pk
     )

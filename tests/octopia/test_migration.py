@@ -128,7 +128,7 @@ class TestSwitchInPlace:
         old_token = renewal.client_for("legacy").issue_token(legacy_store)
 
         switch_to_own(member_client, legacy_store)
-        outcome = renewal._record_renewal(legacy_store, claim_id, old_token)
+        outcome = renewal._record_renewal(legacy_store, claim_id, old_token, None)
 
         store = Store.objects.get()
         assert outcome == RenewalOutcome.LOST_CLAIM

@@ -70,7 +70,10 @@ def test_renew_now_action_queues_forced_renewals(
             {"action": "renew_token_now", "_selected_action": [store.pk]},
         )
 
-    assert queued_renewals == [((store.pk,), {"force": True})]
+    admin = admin_client.session["_auth_user_id"]
+    assert queued_renewals == [
+        ((store.pk,), {"force": True, "requested_by": int(admin)})
+    ]
 
 
 def test_admin_shows_store_events_read_only(admin_client, team, simulator_url):

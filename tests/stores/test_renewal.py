@@ -96,7 +96,7 @@ def test_forced_renewals_send_store_ids_only(
     with django_capture_on_commit_callbacks(execute=True):
         tasks.queue_forced_renewals([store.pk])
 
-    assert queued_renewals == [((store.pk,), {"force": True})]
+    assert queued_renewals == [((store.pk,), {"force": True, "requested_by": None})]
 
 
 def test_due_store_is_renewed_with_a_new_encrypted_token(team, simulator_control):
@@ -360,3 +360,23 @@ def test_a_store_that_cannot_be_renewed_does_not_stop_its_group(
     assert broken.claim_id == ""
     assert "ImproperlyConfigured" in broken.status_reason
     assert fine.token_expires_at > timezone.now() + timedelta(hours=47)
+
+
+def test_a_renewal_a_person_asked_for_names_them_in_the_history(
+    team, member, simulator_control
+):
+    store = make_store(team, expires_in=timedelta(hours=40))
+
+    tasks.renew_store_token(store.pk, force=True, requested_by=member.pk)
+
+    event = StoreEvent.objects.get(store=store, kind=LifecycleEvent.RENEWED)
+    assert event.actor == member
+
+
+def test_a_renewal_asked_for_by_a_deleted_person_still_runs(team, simulator_control):
+    store = make_store(team, expires_in=timedelta(hours=40))
+
+    outcome = renewal.renew_store_token(store.pk, force=True, requested_by=987654)
+
+    assert outcome == RenewalOutcome.RENEWED
+    assert StoreEvent.objects.get(store=store).actor is None

@@ -85,7 +85,12 @@ class TestResume:
         assert len(events_of(store, LifecycleEvent.RESUMED)) == 1
 
     def test_resuming_after_the_token_ran_out_renews_at_once(
-        self, member_client, team, queued_renewals, django_capture_on_commit_callbacks
+        self,
+        member_client,
+        member,
+        team,
+        queued_renewals,
+        django_capture_on_commit_callbacks,
     ):
         store = make_store(
             team, status=StoreStatus.PAUSED, expires_in=timedelta(hours=-1)
@@ -96,7 +101,9 @@ class TestResume:
 
         store.refresh_from_db()
         assert store.status == StoreStatus.EXPIRED
-        assert queued_renewals == [((store.pk,), {"force": True})]
+        assert queued_renewals == [
+            ((store.pk,), {"force": True, "requested_by": member.pk})
+        ]
         assert "ran out" in shown_messages(response)[0]
 
     def test_a_store_that_is_not_paused_is_left_alone(self, member_client, team):
@@ -257,14 +264,21 @@ class TestConnection:
         assert event.outcome == "failure"
 
     def test_a_passing_test_on_a_failing_store_renews_at_once(
-        self, member_client, team, queued_renewals, django_capture_on_commit_callbacks
+        self,
+        member_client,
+        member,
+        team,
+        queued_renewals,
+        django_capture_on_commit_callbacks,
     ):
         store = make_store(team, status=StoreStatus.RENEWAL_FAILING)
 
         with django_capture_on_commit_callbacks(execute=True):
             member_client.post(url("test_connection", store))
 
-        assert queued_renewals == [((store.pk,), {"force": True})]
+        assert queued_renewals == [
+            ((store.pk,), {"force": True, "requested_by": member.pk})
+        ]
 
     def test_credentials_already_rejected_are_not_sent_again(
         self, member_client, team, simulator_control
@@ -333,6 +347,7 @@ class TestBulk:
     def test_bulk_renew_queues_renewable_stores(
         self,
         member_client,
+        member,
         stores,
         queued_renewals,
         django_capture_on_commit_callbacks,
@@ -340,7 +355,9 @@ class TestBulk:
         with django_capture_on_commit_callbacks(execute=True):
             self.bulk(member_client, "renew", stores)
 
-        assert queued_renewals == [((stores[0].pk,), {"force": True})]
+        assert queued_renewals == [
+            ((stores[0].pk,), {"force": True, "requested_by": member.pk})
+        ]
 
     def test_bulk_goes_back_to_the_same_filtered_page(self, member_client, stores):
         back_to = reverse("stores:list") + "?status=active&q=One"
