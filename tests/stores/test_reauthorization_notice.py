@@ -80,15 +80,35 @@ def test_every_page_shows_a_banner_until_the_store_is_fixed(member_client, team)
 
     for url in (reverse("stores:list"), reverse("stores:help")):
         assert (
-            "rejected the password of 1 store"
+            "rejected the credentials of 1 store"
             in member_client.get(url).content.decode()
         )
 
     type(store).objects.filter(pk=store.pk).update(status=StoreStatus.ACTIVE)
     assert (
-        "rejected the password"
+        "rejected the credentials"
         not in member_client.get(reverse("stores:list")).content.decode()
     )
+
+
+def test_the_banner_speaks_of_one_store_as_one(member_client, team):
+    make_store(team, status=StoreStatus.NEEDS_REAUTHORIZATION)
+
+    page = member_client.get(reverse("stores:list")).content.decode()
+
+    assert "Re-authorize it with the new credentials" in page
+
+
+def test_a_failing_store_shows_when_it_is_retried(member_client, team):
+    from django.utils import timezone
+
+    store = make_store(team, status=StoreStatus.RENEWAL_FAILING)
+    type(store).objects.filter(pk=store.pk).update(
+        next_attempt_at=timezone.now() + timedelta(minutes=5)
+    )
+
+    page = member_client.get(reverse("stores:detail", args=[store.pk])).content
+    assert "a retry after the last failure" in page.decode()
 
 
 def test_banner_counts_only_the_users_own_teams(member_client, db):
@@ -98,7 +118,7 @@ def test_banner_counts_only_the_users_own_teams(member_client, db):
     make_store(other, status=StoreStatus.NEEDS_REAUTHORIZATION)
 
     assert (
-        "rejected the password"
+        "rejected the credentials"
         not in member_client.get(reverse("stores:list")).content.decode()
     )
 
