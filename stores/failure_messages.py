@@ -15,6 +15,7 @@ from stores.cdiscount.errors import (
     SellerNotLinked,
     ServiceRetired,
     ServiceUnavailable,
+    UnexpectedAnswer,
 )
 from stores.cdiscount.seller_service import NotUsable
 from stores.lifecycle import StoreStatus
@@ -135,6 +136,32 @@ def describe_failure(error: CdiscountError) -> str:
         "of a token). Try again later; if it keeps happening, Cdiscount may need "
         "to allow-list this server's IP address."
     )
+
+
+# Failures whose advice needs nothing but their kind, by the class name a
+# recorded reason starts with ("ServiceUnavailable: the token service ...").
+_ADVISED_BY_NAME = {
+    error_class.__name__: error_class
+    for error_class in (
+        ClientCredentialsRejected,
+        CredentialsRejected,
+        PlatformClientUnusable,
+        ServiceRetired,
+        ServiceUnavailable,
+        UnexpectedAnswer,
+    )
+}
+
+
+def describe_recorded_failure(reason: str) -> str:
+    """The advice for a failure recorded as text, in today's language.
+
+    Empty when the kind needs details the text does not keep (a seller's
+    state, say); the recorded text itself says enough there.
+    """
+    name, _separator, details = reason.partition(":")
+    error_class = _ADVISED_BY_NAME.get(name)
+    return describe_failure(error_class(details.strip())) if error_class else ""
 
 
 def _describe_unusable_account(error: AccountNotUsable) -> str:

@@ -6,7 +6,11 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-from stores.failure_messages import StatusAdvice, advise_on_status
+from stores.failure_messages import (
+    StatusAdvice,
+    advise_on_status,
+    describe_recorded_failure,
+)
 from stores.lifecycle import StoreStatus
 
 register = template.Library()
@@ -65,3 +69,9 @@ def status_tone(store) -> str:
 def status_advice(store) -> StatusAdvice | None:
     """The cause of a store's trouble and its fix, in the page's language."""
     return advise_on_status(store.status)
+
+
+@register.filter
+def recorded_failure_advice(reason: str) -> str:
+    """What a recorded failure means and how to fix it, translated."""
+    return describe_recorded_failure(reason)

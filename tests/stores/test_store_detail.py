@@ -3,8 +3,13 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
+from stores.cdiscount.errors import ServiceUnavailable
+from stores.failure_messages import describe_failure, describe_recorded_failure
 from stores.lifecycle import LifecycleEvent, StoreStatus
 from stores.models import Role, StoreEvent
 from stores.services.events import record_event
@@ -116,3 +121,31 @@ def test_times_are_shown_in_the_users_time_zone(member_client, member, team):
     paris = store.token_expires_at.astimezone(ZoneInfo("Europe/Paris"))
     assert paris.strftime("%Y-%m-%d %H:%M") in html
     assert "Times are shown in Europe/Paris." in html
+
+
+def test_a_failed_connection_test_is_explained_in_the_users_language(
+    member_client, team
+):
+    from django.utils import timezone
+
+    store = make_store(team)
+    type(store).objects.filter(pk=store.pk).update(
+        last_checked_at=timezone.now(),
+        last_check_ok=False,
+        last_check_message="ServiceUnavailable: the token service failed (HTTP 503)",
+    )
+
+    member_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    page = store_page(member_client, store)
+
+    assert "the token service failed (HTTP 503)" in page
+    with translation.override("zh-hans"):
+        advice = describe_failure(ServiceUnavailable(""))
+    assert escape(advice) in page
+    with translation.override("en"):
+        assert advice != describe_failure(ServiceUnavailable(""))
+
+
+def test_a_recorded_reason_of_an_unknown_kind_is_shown_as_it_is():
+    assert describe_recorded_failure("SellerNotLinked: SellerId 1 is not linked") == ""
