@@ -8,11 +8,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from stores import crypto
-from stores.forms import IdChoiceField
 from stores.lifecycle import StoreStatus
 from stores.models import Membership, Store, StoreEvent, Team
 from stores.tasks import queue_forced_renewals
-from stores.validators import validate_store_name
+from stores.validators import IdChoiceField, validate_store_name
 
 # Shown in place of a secret; not one itself.
 SECRET_MASK = "••••••••"  # noqa: S105

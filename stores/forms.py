@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from stores.environments import available_environments, default_environment
 from stores.models import CredentialKind
 from stores.services.platform_token import is_platform_configured
-from stores.validators import parse_id, validate_store_name
+from stores.validators import IdChoiceField, validate_store_name
 
 _SELLER_ID = re.compile(r"[0-9]{1,32}")
 
@@ -122,21 +122,6 @@ class OctopiaFieldsMixin(forms.Form):
         return forms.ValidationError(
             self.fields[name].error_messages["required"], code="required"
         )
-
-
-class IdChoiceField(forms.ModelChoiceField):
-    """A model choice whose posted id is checked before any query."""
-
-    def to_python(self, value):
-        # Django only catches the ValueError of a bad id, not the
-        # OverflowError of one too large for the database.
-        if value not in self.empty_values and parse_id(value) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"],
-                code="invalid_choice",
-                params={"value": value},
-            )
-        return super().to_python(value)
 
 
 class OfferedTeamField(IdChoiceField):

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from stores.models import Membership, Role, Store, Team
-from stores.validators import parse_id
+from stores.validators import IdMultipleChoiceField
 
 
 class TeamMemberAddForm(forms.Form):
@@ -46,24 +46,6 @@ class TeamMemberAddForm(forms.Form):
         return username
 
 
-class StoreChoiceField(forms.ModelMultipleChoiceField):
-    """Stores ticked by id; a value that is no id is refused before any query.
-
-    Django only catches the ``ValueError`` of a bad id, not the
-    ``OverflowError`` of one too large for the database.
-    """
-
-    def clean(self, value):
-        for item in value if isinstance(value, list | tuple) else ():
-            if parse_id(item) is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"],
-                    code="invalid_pk_value",
-                    params={"pk": item},
-                )
-        return super().clean(value)
-
-
 class TeamMemberChangeForm(forms.Form):
     """A member's role, and the stores they see when limited to some."""
 
@@ -76,7 +58,7 @@ class TeamMemberChangeForm(forms.Form):
             "stores only. Owners always see every store."
         ),
     )
-    stores = StoreChoiceField(
+    stores = IdMultipleChoiceField(
         label=_("Assigned stores"),
         queryset=Store.objects.none(),
         required=False,

@@ -1,4 +1,9 @@
-"""Checks that several forms share: ids posted back, and store names."""
+"""Checks that several forms share: ids posted back, and store names.
+
+Django's model choice fields catch the ``ValueError`` of an id that is no
+number, not the ``OverflowError`` of one too large for the database: the
+fields here refuse both before any query.
+"""
 
 import re
 import unicodedata
@@ -29,6 +34,31 @@ def parse_id(value) -> int | None:
         return None
     number = int(text)
     return number if number <= _LARGEST_ID else None
+
+
+def _refuse_non_id(value, message: str, code: str, params: dict) -> None:
+    if parse_id(value) is None:
+        raise forms.ValidationError(message, code=code, params=params)
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A model chosen by id, the id checked before the database sees it."""
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            message = self.error_messages["invalid_choice"]
+            _refuse_non_id(value, message, "invalid_choice", {"value": value})
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Models ticked by id, each id checked before the database sees it."""
+
+    def clean(self, value):
+        for item in value if isinstance(value, list | tuple) else ():
+            message = self.error_messages["invalid_pk_value"]
+            _refuse_non_id(item, message, "invalid_pk_value", {"pk": item})
+        return super().clean(value)
 
 
 def validate_store_name(name: str) -> None:

@@ -10,8 +10,12 @@ from stores import crypto
 from stores.cdiscount.errors import CdiscountError
 from stores.lifecycle import LifecycleEvent, status_after
 from stores.models import CredentialKind, Store, StoreEvent, Team
-from stores.services.events import record_event, store_label
-from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
+from stores.services.events import record_event, record_store_event, store_label
+from stores.services.legacy_check import (
+    VerifiedAccount,
+    seller_fields,
+    verify_legacy_account,
+)
 from stores.services.renewal import renewal_time
 from stores.services.same_store import (
     StoreAlreadyAuthorized,
@@ -125,13 +129,11 @@ def save_authorized_store(store: Store, *, actor, created: bool) -> Authorizatio
     event = LifecycleEvent.AUTHORIZED if created else LifecycleEvent.REAUTHORIZED
     store.status = status_after(event)
     store.save()
-    record_event(
-        team=store.team_id,
-        store=store,
-        actor=actor,
+    record_store_event(
+        store,
         kind=event,
         outcome=StoreEvent.Outcome.SUCCESS,
-        status_after=store.status,
+        actor=actor,
     )
     return AuthorizationResult(store=store, created=created)
 
@@ -151,10 +153,8 @@ def _apply_credentials(
         account.token.issued_at, account.token.expires_at
     )
     store.last_renewed_at = account.token.issued_at
-    store.shop_name = account.seller.shop_name
-    store.seller_login = account.seller.seller_login
-    store.seller_state = account.seller.state
-    store.seller_availability = account.seller.availability
+    for field, value in seller_fields(account.seller).items():
+        setattr(store, field, value)
     store.status_reason = ""
     store.renewal_failures = 0
     store.next_attempt_at = None

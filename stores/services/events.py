@@ -36,3 +36,23 @@ def record_event(
         status_after=status_after,
         reason=reason[:2000],
     )
+
+
+def record_store_event(
+    store: Store,
+    *,
+    kind: str,
+    outcome: str,
+    actor=None,
+    reason: str = "",
+) -> StoreEvent:
+    """Write an event of ``store`` as it stands now: its team, its status."""
+    return record_event(
+        team=store.team_id,
+        store=store,
+        actor=actor,
+        kind=kind,
+        outcome=outcome,
+        status_after=store.status,
+        reason=reason,
+    )

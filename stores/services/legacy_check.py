@@ -16,6 +16,16 @@ class VerifiedAccount:
     seller: SellerInformation
 
 
+def seller_fields(seller: SellerInformation) -> dict[str, str]:
+    """The store columns that keep what ``GetSellerInformation`` said."""
+    return {
+        "shop_name": seller.shop_name,
+        "seller_login": seller.seller_login,
+        "seller_state": seller.state,
+        "seller_availability": seller.availability,
+    }
+
+
 @sensitive_variables("api_password", "token")
 def verify_legacy_account(
     environment: str, api_login: str, api_password: str

@@ -29,7 +29,7 @@ from stores.cdiscount.token_service import IssuedToken
 from stores.lifecycle import LifecycleEvent, status_after
 from stores.models import CredentialKind, Store, StoreEvent, Team
 from stores.services.authorization import AuthorizationResult, save_authorized_store
-from stores.services.events import record_event, store_label
+from stores.services.events import record_event, record_store_event, store_label
 from stores.services.platform_token import (
     current_platform_token,
     platform_token_refused,
@@ -239,13 +239,11 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
     try:
         account = verify_octopia_account(store.environment, credentials)
     except CdiscountError as exc:
-        record_event(
-            team=store.team_id,
-            store=store,
-            actor=actor,
+        record_store_event(
+            store,
             kind=LifecycleEvent.AUTHORIZATION_FAILED,
             outcome=StoreEvent.Outcome.FAILURE,
-            status_after=store.status,
+            actor=actor,
             reason=f"{type(exc).__name__}: {exc}",
         )
         raise
@@ -277,13 +275,11 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
         except IntegrityError:
             # Another team delegated the same SellerId at this very moment.
             raise SellerDelegatedToAnotherTeam(credentials.seller_id) from None
-        record_event(
-            team=store.team_id,
-            store=store,
-            actor=actor,
+        record_store_event(
+            store,
             kind=event,
             outcome=StoreEvent.Outcome.SUCCESS,
-            status_after=store.status,
+            actor=actor,
             reason=f"{previous_kind} -> {credentials.kind}",
         )
     logger.info(
@@ -293,6 +289,16 @@ def switch_store_kind(*, store: Store, actor, credentials: OctopiaCredentials) -
         credentials.kind,
     )
     return store
+
+
+def octopia_seller_fields(seller: OctopiaSeller) -> dict[str, str]:
+    """The store columns that keep what ``GET /sellers`` said."""
+    return {
+        "shop_name": seller.shop_name,
+        "seller_login": seller.login,
+        "seller_state": seller.status,
+        "seller_availability": "",
+    }
 
 
 def _refuse_if_delegated_elsewhere(
@@ -327,10 +333,8 @@ def _apply_credentials(
     store.token_expires_at = token.expires_at
     store.token_renew_at = renewal_time(token.issued_at, token.expires_at)
     store.last_renewed_at = token.issued_at
-    store.shop_name = account.seller.shop_name
-    store.seller_login = account.seller.login
-    store.seller_state = account.seller.status
-    store.seller_availability = ""
+    for field, value in octopia_seller_fields(account.seller).items():
+        setattr(store, field, value)
     store.status_reason = ""
     store.renewal_failures = 0
     store.next_attempt_at = None

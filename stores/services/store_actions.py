@@ -16,7 +16,6 @@ from django.views.decorators.debug import sensitive_variables
 
 from stores import crypto
 from stores.cdiscount.errors import CdiscountError
-from stores.cdiscount.seller_service import SellerInformation
 from stores.lifecycle import (
     RENEWABLE_STATUSES,
     LifecycleEvent,
@@ -25,10 +24,15 @@ from stores.lifecycle import (
     status_after_resume,
 )
 from stores.models import CredentialKind, Store, StoreEvent
-from stores.services.events import record_event
-from stores.services.legacy_check import VerifiedAccount, verify_legacy_account
+from stores.services.events import record_event, record_store_event
+from stores.services.legacy_check import (
+    VerifiedAccount,
+    seller_fields,
+    verify_legacy_account,
+)
 from stores.services.octopia_authorization import (
     OctopiaCredentials,
+    octopia_seller_fields,
     verify_octopia_account,
 )
 from stores.services.renewal import renewal_time
@@ -125,13 +129,11 @@ def rename_store(*, store: Store, actor, name: str) -> None:
     with transaction.atomic():
         Store.objects.filter(pk=store.pk).update(name=name, updated_at=timezone.now())
         store.name = name
-        record_event(
-            team=store.team_id,
-            store=store,
-            actor=actor,
+        record_store_event(
+            store,
             kind=LifecycleEvent.RENAMED,
             outcome=StoreEvent.Outcome.SUCCESS,
-            status_after=store.status,
+            actor=actor,
             reason=f"“{old_name}” → “{name}”",
         )
     logger.info("store renamed store_id=%s actor_id=%s", store.pk, actor.pk)
@@ -184,13 +186,11 @@ def reauthorize_store(*, store: Store, actor, api_password: str) -> None:
         locked = Store.objects.select_for_update().get(pk=store.pk)
         _keep_new_password(locked, api_password, account)
         locked.save()
-        record_event(
-            team=locked.team_id,
-            store=locked,
-            actor=actor,
+        record_store_event(
+            locked,
             kind=LifecycleEvent.REAUTHORIZED,
             outcome=StoreEvent.Outcome.SUCCESS,
-            status_after=locked.status,
+            actor=actor,
         )
     logger.info("store re-authorized store_id=%s actor_id=%s", store.pk, actor.pk)
     store.refresh_from_db()
@@ -206,20 +206,14 @@ def _keep_new_password(store: Store, api_password: str, account: VerifiedAccount
         account.token.issued_at, account.token.expires_at
     )
     store.last_renewed_at = account.token.issued_at
-    _keep_seller(store, account.seller)
+    for field, value in seller_fields(account.seller).items():
+        setattr(store, field, value)
     store.status = status_after(LifecycleEvent.REAUTHORIZED)
     store.status_reason = ""
     store.renewal_failures = 0
     store.next_attempt_at = None
     for field, value in _RENEWAL_RELEASED.items():
         setattr(store, field, value)
-
-
-def _keep_seller(store: Store, seller: SellerInformation) -> None:
-    store.shop_name = seller.shop_name
-    store.seller_login = seller.seller_login
-    store.seller_state = seller.state
-    store.seller_availability = seller.availability
 
 
 def check_store_connection(*, store: Store, actor) -> ConnectionTestResult:
@@ -254,15 +248,13 @@ def check_store_connection(*, store: Store, actor) -> ConnectionTestResult:
             "last_check_message": message,
         }
         Store.objects.filter(pk=store.pk).update(**changes, **seller)
-        record_event(
-            team=store.team_id,
-            store=store,
-            actor=actor,
+        record_store_event(
+            store,
             kind=LifecycleEvent.CONNECTION_TESTED,
             outcome=(
                 StoreEvent.Outcome.SUCCESS if passed else StoreEvent.Outcome.FAILURE
             ),
-            status_after=store.status,
+            actor=actor,
             reason=message,
         )
         if passed and store.status in (
@@ -295,15 +287,8 @@ def _check_with_cdiscount(store: Store) -> dict[str, str]:
     """
     if store.credential_kind == CredentialKind.LEGACY:
         password = crypto.decrypt(store.password_ciphertext)
-        seller = verify_legacy_account(
-            store.environment, store.api_login, password
-        ).seller
-        return {
-            "shop_name": seller.shop_name,
-            "seller_login": seller.seller_login,
-            "seller_state": seller.state,
-            "seller_availability": seller.availability,
-        }
+        account = verify_legacy_account(store.environment, store.api_login, password)
+        return seller_fields(account.seller)
     credentials = OctopiaCredentials(
         kind=store.credential_kind,
         seller_id=store.seller_id,
@@ -314,12 +299,8 @@ def _check_with_cdiscount(store: Store) -> dict[str, str]:
             else ""
         ),
     )
-    seller = verify_octopia_account(store.environment, credentials).seller
-    return {
-        "shop_name": seller.shop_name,
-        "seller_login": seller.login,
-        "seller_state": seller.status,
-    }
+    account = verify_octopia_account(store.environment, credentials)
+    return octopia_seller_fields(account.seller)
 
 
 def _failure_reason(error: CdiscountError | None) -> str:
@@ -329,13 +310,11 @@ def _failure_reason(error: CdiscountError | None) -> str:
 
 
 def _record_failure(store: Store, actor, kind: str, error: CdiscountError) -> None:
-    record_event(
-        team=store.team_id,
-        store=store,
-        actor=actor,
+    record_store_event(
+        store,
         kind=kind,
         outcome=StoreEvent.Outcome.FAILURE,
-        status_after=store.status,
+        actor=actor,
         reason=_failure_reason(error),
     )
 
